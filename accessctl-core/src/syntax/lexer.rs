@@ -1,0 +1,1 @@
+//! Tokens: placeholder until the lexer lands.
