@@ -21,7 +21,7 @@
 //! ```
 //!
 //! The stages, each in its own module: [`syntax`] parses text into a tree that keeps
-//! spans and comments; [`format`] prints a tree back in canonical form; [`validate`]
+//! spans and comments; [`format`](mod@format) prints a tree back in canonical form; [`validate`]
 //! resolves names, checks every rule and builds the [`model::Policy`]; [`diagnostic`]
 //! is how every stage reports problems.
 
@@ -36,16 +36,22 @@
     )
 )]
 
+pub mod compile;
+pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod model;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod time;
 pub mod validate;
 
+pub use compile::CompiledPolicy;
+pub use decide::{Decision, Presented, Reason, Request, Subject};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use source::{FileId, Sources, Span};
+pub use time::Instant;
 
 /// The outcome of checking a policy: its syntax trees, the model when it is valid,
 /// and every diagnostic found.

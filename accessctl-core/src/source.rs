@@ -8,7 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Which file of a [`Sources`] set a [`Span`] points into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A byte range in one source file.
@@ -25,12 +27,6 @@ pub struct Span {
     pub start: u32,
     /// Offset one past the last byte.
     pub end: u32,
-}
-
-impl Default for FileId {
-    fn default() -> Self {
-        FileId(0)
-    }
 }
 
 impl PartialEq for Span {
@@ -201,7 +197,7 @@ mod tests {
         let id = sources.add("a.acl", "door é\n  x\n");
         let file = sources.get(id);
         assert_eq!(file.line_col(0), (1, 1));
-        assert_eq!(file.line_col(7), (1, 6)); // the newline after é (2 bytes)
+        assert_eq!(file.line_col(7), (1, 7)); // the newline after `é` (2 bytes)
         assert_eq!(file.line_col(8), (2, 1));
         assert_eq!(file.line_col(10), (2, 3));
         assert_eq!(file.line_col(1000), (3, 1));

@@ -39,10 +39,8 @@ pub fn distance(a: &str, b: &str) -> usize {
             let mut best = (get(&rows, at(i - 1, j)) + 1)
                 .min(get(&rows, at(i, j - 1)) + 1)
                 .min(get(&rows, at(i - 1, j - 1)) + usize::from(!same));
-            let swapped = i > 1
-                && j > 1
-                && a.get(i - 1) == b.get(j - 2)
-                && a.get(i - 2) == b.get(j - 1);
+            let swapped =
+                i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1);
             if swapped {
                 best = best.min(get(&rows, at(i - 2, j - 2)) + 1);
             }

@@ -1,0 +1,47 @@
+//! The device layer of accessctl: the wire protocols spoken by readers, locks and card
+//! encoders, the transports that carry them, and simulated devices for tests and demos.
+//!
+//! What this crate owns:
+//!
+//! - **wire protocols** — today the [`wiegand`] card formats, which turn the raw bits a
+//!   reader sends into the card numbers policies hold; OSDP (control panel and
+//!   peripheral device, secure channel, file transfer) and the PN532 encoder's frames
+//!   are to come;
+//! - **transports** (to come) — serial ports, TCP and an in-memory pair;
+//! - **simulated devices** (to come) — a lock that decides offline with
+//!   `accessctl-core`, an encoder holding a card.
+//!
+//! What it must never do: hold policy logic. Whether a card may open a door is decided
+//! by `accessctl-core`; this crate only moves and translates what devices say. A
+//! Wiegand [`wiegand::Card`] becomes a policy's card number through
+//! [`wiegand::Card::policy_number`], and that is the whole of the interface.
+//!
+//! ```
+//! use accessctl_devices::wiegand::{self, formats, WiegandBits};
+//!
+//! // A 26-bit frame as a reader sends it: parity, facility 1, card 1, parity.
+//! let bits: WiegandBits = "10000000100000000000000010".parse()?;
+//! let card = wiegand::detect(&bits, &[formats::H10301, formats::H10306])?;
+//! assert_eq!(card.format(), formats::H10301);
+//! assert_eq!(card.to_string(), "1:1");
+//! assert_eq!(card.policy_number(), (1 << 16) | 1);
+//! # Ok::<(), wiegand::WiegandError>(())
+//! ```
+//!
+//! The crate is `#![forbid(unsafe_code)]` and denies `unwrap`, `expect`, `panic!` and
+//! slice indexing outside tests: bytes from a device, however malformed, produce an
+//! error, never a panic.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod wiegand;

@@ -92,7 +92,9 @@ mod tests {
 
     #[test]
     fn every_flag_has_one_word() {
-        let union = NAMES.iter().fold(AdminRights::empty(), |acc, (_, r)| acc | *r);
+        let union = NAMES
+            .iter()
+            .fold(AdminRights::empty(), |acc, (_, r)| acc | *r);
         assert_eq!(union, AdminRights::all());
         for (word, right) in NAMES {
             assert_eq!(AdminRights::from_word(word), Some(right));

@@ -21,6 +21,9 @@ pub struct Comment {
     pub text: String,
     /// Where the comment stands, `#` included.
     pub span: Span,
+    /// A blank line separates it from the comment before it, so the two are distinct
+    /// paragraphs (never set on the first comment of an entry, block or file).
+    pub blank_line_before: bool,
 }
 
 /// What surrounds an entry: comments and blank lines.

@@ -8,6 +8,8 @@
 pub mod ast;
 mod lexer;
 mod parser;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;

@@ -1,0 +1,120 @@
+//! Explanations: a decision told with the policy's names.
+//!
+//! Owns turning the indexes a [`Decision`] holds into named steps (who, through which
+//! grant, group, path, appointment or code, under which schedule, bounded by which
+//! ceiling). It runs only when someone asks why, never on the decision's hot path,
+//! and never prints a secret (a space code is named by its doors, not its value).
+
+use super::{Decision, Holder};
+use crate::model::{Policy, Target};
+use serde::Serialize;
+
+/// One link of the chain that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The user who presented the credentials, and their (sub-)account.
+    User {
+        /// User name.
+        name: String,
+        /// Account name, `sub@parent` for sub-accounts.
+        account: String,
+    },
+    /// An appointment's guest.
+    Guest {
+        /// Guest name.
+        name: String,
+        /// The appointment.
+        appointment: String,
+    },
+    /// A permanent space code (its value is never shown).
+    SpaceCode {
+        /// The code's position among the policy's space codes, from 1.
+        number: u32,
+    },
+    /// What reached the door: a door, group, path or site.
+    Via {
+        /// `door`, `group`, `path` or `site`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// A schedule consulted, and whether it was open.
+    Schedule {
+        /// Its name.
+        name: String,
+        /// Open at the instant asked.
+        open: bool,
+    },
+    /// The sub-account whose ceiling leaves the door out.
+    Ceiling {
+        /// Its name, `sub@parent`.
+        account: String,
+    },
+}
+
+impl Decision {
+    /// The chain that decided, named after `policy` (the policy this decision's index
+    /// was compiled from).
+    pub fn explain(&self, policy: &Policy) -> Vec<Step> {
+        let mut steps = Vec::new();
+        if let Some(holder) = self.holder {
+            steps.extend(holder_step(policy, holder));
+        }
+        if let Some(via) = self.via {
+            steps.extend(via_step(policy, via));
+        }
+        if let Some(schedule) = self.schedule.and_then(|s| policy.schedules.get(s.index())) {
+            steps.push(Step::Schedule {
+                name: schedule.name.clone(),
+                open: self.allowed(),
+            });
+        }
+        if let Some(account) = self.ceiling {
+            steps.push(Step::Ceiling {
+                account: account_path(policy, account),
+            });
+        }
+        steps
+    }
+}
+
+fn holder_step(policy: &Policy, holder: Holder) -> Option<Step> {
+    match holder {
+        Holder::User { user } => policy.users.get(user.index()).map(|u| Step::User {
+            name: u.name.clone(),
+            account: account_path(policy, u.account),
+        }),
+        Holder::Guest { appointment, guest } => {
+            let appointment = policy.appointments.get(appointment.index())?;
+            appointment.guests.get(guest as usize).map(|g| Step::Guest {
+                name: g.name.clone(),
+                appointment: appointment.name.clone(),
+            })
+        }
+        Holder::SpaceCode { code } => Some(Step::SpaceCode { number: code + 1 }),
+    }
+}
+
+fn via_step(policy: &Policy, via: Target) -> Option<Step> {
+    let (kind, name) = match via {
+        Target::Door(d) => ("door", policy.doors.get(d.index()).map(|d| &d.name)),
+        Target::Group(g) => ("group", policy.groups.get(g.index()).map(|g| &g.name)),
+        Target::Path(p) => ("path", policy.paths.get(p.index()).map(|p| &p.name)),
+        Target::Site(s) => ("site", policy.sites.get(s.index()).map(|s| &s.name)),
+    };
+    name.map(|name| Step::Via {
+        kind,
+        name: name.clone(),
+    })
+}
+
+/// `name@parent@grandparent…`, Intratone style.
+pub fn account_path(policy: &Policy, account: crate::model::AccountId) -> String {
+    policy
+        .ancestry(account)
+        .filter_map(|a| policy.accounts.get(a.index()))
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join("@")
+}
