@@ -8,11 +8,13 @@
 mod calendar;
 mod minutes;
 mod schedule;
+mod written;
 mod zone;
 
 pub use calendar::CompiledCalendar;
 pub use minutes::DayMinutes;
 pub use schedule::CompiledSchedule;
+pub use written::{InstantError, WrittenInstant};
 pub use zone::ZoneTable;
 
 use chrono::{DateTime, NaiveDate, TimeZone};
