@@ -53,9 +53,52 @@ pub enum Step {
     },
 }
 
+impl std::fmt::Display for Step {
+    /// One line for people, e.g. `through group communs` or `schedule bureau: closed`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::User { name, account } => write!(f, "user {name} of account {account}"),
+            Step::Guest { name, appointment } => {
+                write!(f, "guest {name} of appointment {appointment}")
+            }
+            Step::SpaceCode { number } => write!(f, "permanent space code #{number}"),
+            Step::Via { kind, name } => write!(f, "through {kind} {name}"),
+            Step::Schedule { name, open } => {
+                let state = if *open { "open" } else { "closed" };
+                write!(f, "schedule {name}: {state}")
+            }
+            Step::Ceiling { account } => {
+                write!(f, "beyond the door ceiling of sub-account {account}")
+            }
+        }
+    }
+}
+
 impl Decision {
     /// The chain that decided, named after `policy` (the policy this decision's index
     /// was compiled from).
+    ///
+    /// ```
+    /// use accessctl_core::{check, CompiledPolicy, Request, Sources, Subject, Instant};
+    ///
+    /// let mut sources = Sources::new();
+    /// sources.add("hq.acl", r#"
+    /// site hq { timezone "UTC"  door main  door lab  group floor = main lab }
+    /// account acme { user ana "Ana" { card 42  allow floor } }
+    /// "#);
+    /// let policy = check(&sources).policy.expect("valid policy");
+    /// let compiled = CompiledPolicy::new(&policy);
+    /// let ana = policy.user_named("ana").expect("declared");
+    /// let lab = policy.door_named("lab").expect("declared");
+    /// let decision = compiled.decide(&Request {
+    ///     subject: Subject::User(ana),
+    ///     door: lab,
+    ///     at: Instant(1_795_426_200),
+    ///     offline: false,
+    /// });
+    /// let steps: Vec<String> = decision.explain(&policy).iter().map(|s| s.to_string()).collect();
+    /// assert_eq!(steps, ["user ana of account acme", "through group floor"]);
+    /// ```
     pub fn explain(&self, policy: &Policy) -> Vec<Step> {
         let mut steps = Vec::new();
         if let Some(holder) = self.holder {

@@ -112,7 +112,36 @@ type Step1<T> = Result<T, Decision>;
 
 impl CompiledPolicy {
     /// Decides `request`. An unknown door (an index out of range) is denied as
-    /// [`Reason::UnknownDoor`].
+    /// [`Reason::UnknownDoor`]. A decision allocates nothing.
+    ///
+    /// ```
+    /// use accessctl_core::{check, CompiledPolicy, Presented, Reason, Request, Sources, Subject};
+    /// use accessctl_core::time::WrittenInstant;
+    ///
+    /// let mut sources = Sources::new();
+    /// sources.add("hq.acl", r#"
+    /// site hq { timezone "Europe/Paris"  door main }
+    /// schedule office { mon..fri 08:00-19:00 }
+    /// account acme { user ana "Ana" { card 42  schedule office  allow main } }
+    /// "#);
+    /// let policy = check(&sources).policy.expect("valid policy");
+    /// let compiled = CompiledPolicy::new(&policy);
+    /// let main = policy.door_named("main").expect("declared");
+    /// let at = |text: &str| {
+    ///     WrittenInstant::parse(text).and_then(|w| w.resolve(chrono_tz::Europe::Paris))
+    /// };
+    ///
+    /// // Card 42 at 09:00 on a Monday, Paris time: open.
+    /// let card = Subject::Credentials(Presented { card: Some(42), ..Presented::default() });
+    /// let monday = compiled.decide(&Request { subject: card, door: main, at: at("2026-11-23T09:00")?, offline: false });
+    /// assert!(monday.allowed());
+    ///
+    /// // The same card on Sunday: the schedule is closed, and the decision says so.
+    /// let sunday = compiled.decide(&Request { subject: card, door: main, at: at("2026-11-22T09:00")?, offline: false });
+    /// assert_eq!(sunday.reason, Reason::OutsideSchedule);
+    /// assert_eq!(sunday.reason.code(), "outside_schedule");
+    /// # Ok::<(), accessctl_core::time::InstantError>(())
+    /// ```
     pub fn decide(&self, request: &Request<'_>) -> Decision {
         match self.decide_inner(request) {
             Ok(decision) | Err(decision) => decision,

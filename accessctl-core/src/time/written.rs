@@ -14,6 +14,21 @@ use thiserror::Error;
 use super::Instant;
 
 /// An instant as written: a local date and time, with or without its offset from UTC.
+///
+/// ```
+/// use accessctl_core::time::WrittenInstant;
+/// use accessctl_core::Instant;
+///
+/// let paris = chrono_tz::Europe::Paris;
+/// let local = WrittenInstant::parse("2026-11-23T09:30")?.resolve(paris)?;
+/// let explicit = WrittenInstant::parse("2026-11-23T08:30Z")?.resolve(paris)?;
+/// assert_eq!(local, explicit);
+/// assert_eq!(local, Instant(1_795_422_600));
+///
+/// // 02:30 on 2026-03-29 never happens in Paris: the clocks jump from 02:00 to 03:00.
+/// assert!(WrittenInstant::parse("2026-03-29T02:30")?.resolve(paris).is_err());
+/// # Ok::<(), accessctl_core::time::InstantError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WrittenInstant {
     /// The date and time as written.
