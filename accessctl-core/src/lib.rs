@@ -41,6 +41,7 @@ pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod model;
+pub mod secret;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
