@@ -70,9 +70,21 @@ pub(crate) struct CompiledAccount {
     pub ceiling: Option<u32>,
 }
 
+/// The doors an appointment or a space code opens: their union as a door set for the
+/// fast test, and the targets as written, to name the one that reached a door.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CompiledTargets {
+    pub set: u32,
+    pub targets: Box<[Target]>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CompiledAppointment {
-    pub doors: u32,
+    pub doors: CompiledTargets,
+    /// The owning account, whose ceilings (and its ancestors') bound the guests.
+    pub account: Option<AccountId>,
+    /// How many guests it has.
+    pub guests: u32,
     pub day: i32,
     pub start: u16,
     pub end: u16,
@@ -94,7 +106,7 @@ pub struct CompiledPolicy {
     pub(crate) users: Vec<CompiledUser>,
     pub(crate) grants: Vec<CompiledGrant>,
     pub(crate) appointments: Vec<CompiledAppointment>,
-    pub(crate) space_codes: Vec<u32>,
+    pub(crate) space_codes: Vec<CompiledTargets>,
     pub(crate) credentials: CredentialIndex,
 }
 
@@ -150,6 +162,16 @@ impl CompiledPolicy {
             Reach::Door(d) => d == door,
             Reach::Set(s) => self.set(s).is_some_and(|set| set.contains(door)),
         }
+    }
+
+    /// The first of `targets` that reaches `door`, if their union holds it.
+    #[inline]
+    pub(crate) fn via(&self, targets: &CompiledTargets, door: DoorId) -> Option<Target> {
+        if !self.set(targets.set).is_some_and(|set| set.contains(door)) {
+            return None;
+        }
+        let reaches = |t: &&Target| self.reaches(self.reach(**t), door);
+        targets.targets.iter().find(reaches).copied()
     }
 
     #[inline]
@@ -221,9 +243,10 @@ impl CompiledPolicy {
     fn compile_appointments(&mut self, policy: &Policy) -> Vec<CompiledAppointment> {
         let mut out = Vec::with_capacity(policy.appointments.len());
         for appointment in &policy.appointments {
-            let set = self.union_of(policy.doors.len(), &appointment.targets);
             out.push(CompiledAppointment {
-                doors: self.push_set(set),
+                doors: self.compile_targets(policy, &appointment.targets),
+                account: appointment.account,
+                guests: to_u32(appointment.guests.len()),
                 day: day_number(appointment.date),
                 start: appointment.range.start,
                 end: appointment.range.end,
@@ -232,13 +255,20 @@ impl CompiledPolicy {
         out
     }
 
-    fn compile_space_codes(&mut self, policy: &Policy) -> Vec<u32> {
-        let mut out = Vec::with_capacity(policy.space_codes.len());
-        for code in &policy.space_codes {
-            let set = self.union_of(policy.doors.len(), &code.targets);
-            out.push(self.push_set(set));
+    fn compile_space_codes(&mut self, policy: &Policy) -> Vec<CompiledTargets> {
+        policy
+            .space_codes
+            .iter()
+            .map(|code| self.compile_targets(policy, &code.targets))
+            .collect()
+    }
+
+    fn compile_targets(&mut self, policy: &Policy, targets: &[Target]) -> CompiledTargets {
+        let set = self.union_of(policy.doors.len(), targets);
+        CompiledTargets {
+            set: self.push_set(set),
+            targets: targets.into(),
         }
-        out
     }
 
     /// Bytes held by the index: its own size, its vectors and sets, the credential
@@ -251,7 +281,7 @@ impl CompiledPolicy {
             + self
                 .zones
                 .iter()
-                .map(|z| std::mem::size_of_val(z) + 12 * 300)
+                .map(|z| std::mem::size_of_val(z) + z.heap_size())
                 .sum::<usize>()
             + vec(&self.doors)
             + self
@@ -272,7 +302,17 @@ impl CompiledPolicy {
             + vec(&self.users)
             + vec(&self.grants)
             + vec(&self.appointments)
+            + self
+                .appointments
+                .iter()
+                .map(|a| vec(&a.doors.targets))
+                .sum::<usize>()
             + vec(&self.space_codes)
+            + self
+                .space_codes
+                .iter()
+                .map(|c| vec(&c.targets))
+                .sum::<usize>()
             + self.credentials.heap_size()
     }
 }

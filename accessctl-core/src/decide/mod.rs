@@ -9,6 +9,8 @@
 
 mod explain;
 mod reason;
+#[cfg(test)]
+mod tests;
 
 pub use explain::Step;
 pub use reason::Reason;
@@ -156,8 +158,8 @@ impl CompiledPolicy {
             .get(door_id.index())
             .ok_or(decision.because(Reason::UnknownDoor))?;
         let offline = request.offline || door.offline_lock;
-        if let Some(codes) = self.space_codes_typed(&request.subject) {
-            return self.decide_space_code(codes, door.readers, decision);
+        if let Some(decided) = self.space_code_typed(&request.subject, door.readers, decision) {
+            return decided;
         }
         let (holder, media) = self.identify(&request.subject, decision)?;
         let decision = Decision {
@@ -167,7 +169,10 @@ impl CompiledPolicy {
         if !door.readers.contains(media) {
             return Err(decision.because(Reason::MediumNotAccepted));
         }
-        if !media.is_empty() && !media.contains(door.required) {
+        if !media.is_empty()
+            && !door.required.is_empty()
+            && (media == ReaderModes::REMOTE || !media.contains(door.required))
+        {
             return Err(decision.because(Reason::SecondFactorRequired));
         }
         let local = LocalTime::at(request.at, self.offset_at(door.site, request.at));
@@ -187,20 +192,43 @@ impl CompiledPolicy {
         self.zones.get(site.index()).map_or(0, |z| z.offset_at(at))
     }
 
-    /// Finds the holder of the subject and the media it presented.
+    /// Finds the holder of the subject and the media it presented; a holder named
+    /// directly (a remote opening, a user or guest query) must exist.
     fn identify(&self, subject: &Subject<'_>, decision: Decision) -> Step1<(Holder, ReaderModes)> {
-        match *subject {
-            Subject::User(user) => Ok((Holder::User { user }, ReaderModes::empty())),
-            Subject::Remote(user) => Ok((Holder::User { user }, ReaderModes::REMOTE)),
+        let (holder, media) = match *subject {
+            Subject::User(user) => (Holder::User { user }, ReaderModes::empty()),
+            Subject::Remote(user) => (Holder::User { user }, ReaderModes::REMOTE),
             Subject::Guest(appointment, guest) => {
-                Ok((Holder::Guest { appointment, guest }, ReaderModes::empty()))
+                (Holder::Guest { appointment, guest }, ReaderModes::empty())
             }
-            Subject::Credentials(presented) => self
-                .holder_of(&presented, decision)
-                .map(|h| (h, presented.media())),
+            Subject::Credentials(presented) => {
+                return self
+                    .holder_of(&presented, decision)
+                    .map(|h| (h, presented.media()));
+            }
+        };
+        if self.exists(holder) {
+            Ok((holder, media))
+        } else {
+            Err(decision.because(Reason::UnknownCredential))
         }
     }
 
+    /// Whether the policy has `holder`.
+    fn exists(&self, holder: Holder) -> bool {
+        match holder {
+            Holder::User { user } => user.index() < self.users.len(),
+            Holder::Guest { appointment, guest } => self
+                .appointments
+                .get(appointment.index())
+                .is_some_and(|a| guest < a.guests),
+            Holder::SpaceCode { code } => (code as usize) < self.space_codes.len(),
+        }
+    }
+
+    /// The one holder of every presented credential: any unknown credential denies
+    /// `unknown_credential` before two known ones of different holders deny
+    /// `factors_mismatch`, however many were presented.
     fn holder_of(&self, presented: &Presented<'_>, decision: Decision) -> Step1<Holder> {
         let unknown = decision.because(Reason::UnknownCredential);
         let found = [
@@ -209,21 +237,27 @@ impl CompiledPolicy {
             presented.qr.map(|q| self.credentials.qr(q)),
             presented.mobile.map(|m| self.credentials.mobile(m)),
         ];
-        let mut holder = None;
-        for lookup in found.into_iter().flatten() {
-            let this = lookup.ok_or(unknown)?;
-            match holder {
-                Some(previous) if previous != this => {
-                    return Err(decision.because(Reason::FactorsMismatch));
-                }
-                _ => holder = Some(this),
-            }
+        let mut holders = found.into_iter().flatten();
+        if holders.clone().any(|lookup| lookup.is_none()) {
+            return Err(unknown);
         }
-        holder.ok_or(unknown)
+        let first = holders.next().flatten().ok_or(unknown)?;
+        if holders.any(|lookup| lookup != Some(first)) {
+            return Err(decision.because(Reason::FactorsMismatch));
+        }
+        Ok(first)
     }
 
-    /// The permanent space codes equal to a code typed alone on the keypad, if any.
-    fn space_codes_typed(&self, subject: &Subject<'_>) -> Option<&[u32]> {
+    /// Step 1, a code typed alone on the keypad that equals permanent space codes. A
+    /// space code opens its doors at any time, online or offline. `None` when the code
+    /// equals no space code, or when none of them covers the door and a user or guest
+    /// holds the code as a PIN: that holder is then identified like any other.
+    fn space_code_typed(
+        &self,
+        subject: &Subject<'_>,
+        readers: ReaderModes,
+        decision: Decision,
+    ) -> Option<Step1<Decision>> {
         let Subject::Credentials(Presented {
             pin: Some(pin),
             card: None,
@@ -233,35 +267,29 @@ impl CompiledPolicy {
         else {
             return None;
         };
-        Some(self.credentials.space_codes(pin)).filter(|codes| !codes.is_empty())
-    }
-
-    /// A space code opens its doors at any time, online or offline, on a keypad.
-    fn decide_space_code(
-        &self,
-        codes: &[u32],
-        readers: ReaderModes,
-        decision: Decision,
-    ) -> Step1<Decision> {
-        let opens = |code: &u32| {
-            self.space_codes
-                .get(*code as usize)
-                .and_then(|&set| self.set(set))
-                .is_some_and(|set| set.contains(decision.door))
+        let codes = self.credentials.space_codes(pin);
+        let first = *codes.first()?;
+        let covering = codes.iter().find_map(|&code| {
+            let targets = self.space_codes.get(code as usize)?;
+            self.via(targets, decision.door).map(|via| (code, via))
+        });
+        let Some((code, via)) = covering else {
+            let denied = Decision {
+                holder: Some(Holder::SpaceCode { code: first }),
+                ..decision.because(Reason::NotGranted)
+            };
+            return self.credentials.pin(pin).is_none().then_some(Err(denied));
         };
-        let reaching = codes.iter().find(|c| opens(c));
-        let code = reaching.or(codes.first()).copied().unwrap_or(0);
         let decision = Decision {
             holder: Some(Holder::SpaceCode { code }),
+            via: Some(via),
             ..decision
         };
-        if reaching.is_none() {
-            return Err(decision.because(Reason::NotGranted));
-        }
-        if !readers.contains(ReaderModes::PIN) {
-            return Err(decision.because(Reason::MediumNotAccepted));
-        }
-        Ok(decision.because(Reason::SpaceCode))
+        Some(if readers.contains(ReaderModes::PIN) {
+            Ok(decision.because(Reason::SpaceCode))
+        } else {
+            Err(decision.because(Reason::MediumNotAccepted))
+        })
     }
 
     fn decide_guest(
@@ -277,9 +305,16 @@ impl CompiledPolicy {
         let Some(a) = self.appointments.get(appointment.index()) else {
             return Err(decision.because(Reason::UnknownCredential));
         };
-        if !self.set(a.doors).is_some_and(|s| s.contains(decision.door)) {
-            return Err(decision.because(Reason::NotGranted));
+        if let Some(account) = a.account {
+            self.check_ceiling(account, decision)?;
         }
+        let Some(via) = self.via(&a.doors, decision.door) else {
+            return Err(decision.because(Reason::NotGranted));
+        };
+        let decision = Decision {
+            via: Some(via),
+            ..decision
+        };
         if local.day != a.day || local.minute < a.start || local.minute >= a.end {
             return Err(decision.because(Reason::AppointmentNotNow));
         }
@@ -310,20 +345,19 @@ impl CompiledPolicy {
         if local.day < user.valid_from || local.day > user.valid_to {
             return Err(decision.because(Reason::OutsideValidity));
         }
-        self.check_ceiling(user, decision)?;
+        self.check_ceiling(user.account, decision)?;
         let decision = self.check_grants_and_schedule(user, local, decision)?;
         self.check_door_schedule(local, decision)?;
         Ok(decision.because(Reason::Granted))
     }
 
-    fn check_ceiling(&self, user: &CompiledUser, decision: Decision) -> Step1<()> {
-        let ceiling = self
-            .accounts
-            .get(user.account.index())
-            .and_then(|a| a.ceiling);
+    /// The door must lie within the door ceiling of `account` (a user's or an
+    /// appointment's owner) and of every sub-account above it.
+    fn check_ceiling(&self, account: AccountId, decision: Decision) -> Step1<()> {
+        let ceiling = self.accounts.get(account.index()).and_then(|a| a.ceiling);
         match ceiling.and_then(|c| self.set(c)) {
             Some(set) if !set.contains(decision.door) => Err(Decision {
-                ceiling: self.excluding_ceiling(user.account, decision.door),
+                ceiling: self.excluding_ceiling(account, decision.door),
                 ..decision.because(Reason::BeyondCeiling)
             }),
             _ => Ok(()),

@@ -3,16 +3,18 @@
 //!
 //! Strategies produce *raw* shapes whose references are [`Index`] values; [`build`]
 //! resolves them against what exists, so every value is a well-formed model, and
-//! proptest can shrink a failing case. Grants may reach beyond their sub-account's
-//! ceiling on purpose: the engine must bound them even though the validator rejects them.
-//! Credentials are unique across the policy and never equal a space code.
+//! proptest can shrink a failing case. Grants and owned appointments may reach beyond
+//! their sub-account's ceiling on purpose: the engine must bound them even though the
+//! validator rejects them.
+//! Credentials are unique across the policy; one holder may hold a space code's
+//! characters as its PIN (the validator allows it).
 
 use std::sync::OnceLock;
 
 use accessctl_core::compile::Holder;
 use accessctl_core::decide::{Presented, Request, Subject};
 use accessctl_core::model::{
-    Account, AdminRights, Appointment, AppointmentId, CalendarId, Ceiling, Connectivity,
+    Account, AccountId, AdminRights, Appointment, AppointmentId, CalendarId, Ceiling, Connectivity,
     Credential, DateRange, Door, DoorGroup, DoorId, Grant, Guest, Holiday, HolidayCalendar,
     HolidayRule, Path, Policy, ReaderModes, Schedule, ScheduleId, Site, SiteId, SpaceCode, Target,
     TimeRange, User, UserId, Validity, Weekdays, WeeklyRule,
@@ -25,10 +27,13 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 /// The zones sites are drawn from: DST in both hemispheres, half- and quarter-hour
-/// offsets, and both ends of the offset range.
-pub const ZONES: [Tz; 10] = [
+/// offsets, and both ends of the offset range (+14 and -11, whose local date differs
+/// from UTC's most of the day).
+pub const ZONES: [Tz; 12] = [
     Tz::Europe__Paris,
     Tz::America__New_York,
+    Tz::America__Los_Angeles,
+    Tz::Pacific__Auckland,
     Tz::Pacific__Kiritimati,
     Tz::Australia__Lord_Howe,
     Tz::UTC,
@@ -139,6 +144,8 @@ pub struct RawUser {
 
 #[derive(Debug, Clone)]
 pub struct RawAppointment {
+    /// The owning account, if any (its ceilings bound the guests).
+    account: Option<Index>,
     date: u16,
     start: u16,
     len: u16,
@@ -167,6 +174,10 @@ pub struct RawPolicy {
     appointments: Vec<RawAppointment>,
     space_codes: Vec<RawSpaceCode>,
     card_salt: u32,
+    /// A user (`false`) or guest (`true`) who also holds one of [`SPACE_CODES`] as a
+    /// PIN: the code then opens the space's doors as a space code and the holder's
+    /// other doors as a PIN.
+    pin_clash: Option<(bool, Index, usize)>,
 }
 
 /// Who asks, before resolution.
@@ -188,6 +199,12 @@ pub enum RawSubject {
     KnownPlusUnknown(Index, u8),
     /// An existing code presented through another medium (a QR string typed as a PIN).
     CrossKind(Index, u8),
+    /// Three credentials or more: one holder's of distinct kinds, or any holders'
+    /// (odd mix), with an unknown one added (mix ≥ 2).
+    Three(Index, Index, u8),
+    /// A remote opening (0), user query (1) or guest query (2) naming a holder the
+    /// policy does not have.
+    Nobody(u8),
     /// A remote opening by a user.
     Remote(Index),
     /// A user query.
@@ -212,6 +229,8 @@ pub struct RawInstant {
 #[derive(Debug, Clone)]
 pub struct RawRequest {
     subject: RawSubject,
+    /// Ask about a door the policy does not have.
+    unknown_door: bool,
     biased_door: bool,
     door: Index,
     at: RawInstant,
@@ -342,19 +361,23 @@ fn raw_user() -> impl Strategy<Value = RawUser> {
 
 fn raw_appointment() -> impl Strategy<Value = RawAppointment> {
     (
+        prop::option::weighted(0.6, any::<Index>()),
         any_day(),
         0u16..1440,
         1u16..720,
         vec(target(), 1..3),
         vec(vec(0u8..4, 0..3), 1..3),
     )
-        .prop_map(|(date, start, len, targets, guests)| RawAppointment {
-            date,
-            start,
-            len,
-            targets,
-            guests,
-        })
+        .prop_map(
+            |(account, date, start, len, targets, guests)| RawAppointment {
+                account,
+                date,
+                start,
+                len,
+                targets,
+                guests,
+            },
+        )
 }
 
 fn raw_space_code() -> impl Strategy<Value = RawSpaceCode> {
@@ -392,12 +415,13 @@ pub fn raw_policy() -> impl Strategy<Value = RawPolicy> {
             vec(raw_appointment(), 0..3),
             vec(raw_space_code(), 0..4),
             any::<u32>(),
+            prop::option::weighted(0.5, (any::<bool>(), any::<Index>(), 0..SPACE_CODES.len())),
         ),
     )
         .prop_map(
             |(
                 (sites, doors, groups, paths, calendars, schedules),
-                (accounts, users, appointments, space_codes, card_salt),
+                (accounts, users, appointments, space_codes, card_salt, pin_clash),
             )| RawPolicy {
                 sites,
                 doors,
@@ -410,6 +434,7 @@ pub fn raw_policy() -> impl Strategy<Value = RawPolicy> {
                 appointments,
                 space_codes,
                 card_salt,
+                pin_clash,
             },
         )
 }
@@ -424,6 +449,9 @@ fn raw_subject() -> impl Strategy<Value = RawSubject> {
         1 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| RawSubject::TwoAny(a, b)),
         1 => (any::<Index>(), 0u8..4).prop_map(|(a, k)| RawSubject::KnownPlusUnknown(a, k)),
         1 => (any::<Index>(), 0u8..4).prop_map(|(a, k)| RawSubject::CrossKind(a, k)),
+        1 => (any::<Index>(), any::<Index>(), 0u8..4)
+            .prop_map(|(a, b, mix)| RawSubject::Three(a, b, mix)),
+        1 => (0u8..3).prop_map(RawSubject::Nobody),
         3 => any::<Index>().prop_map(RawSubject::Remote),
         4 => any::<Index>().prop_map(RawSubject::User),
         3 => (any::<Index>(), any::<Index>()).prop_map(|(a, g)| RawSubject::Guest(a, g)),
@@ -458,18 +486,22 @@ fn raw_instant() -> impl Strategy<Value = RawInstant> {
 pub fn raw_request() -> impl Strategy<Value = RawRequest> {
     (
         raw_subject(),
+        prop::bool::weighted(0.005),
         prop::bool::weighted(0.8),
         any::<Index>(),
         raw_instant(),
         prop::bool::weighted(0.12),
     )
-        .prop_map(|(subject, biased_door, door, at, offline)| RawRequest {
-            subject,
-            biased_door,
-            door,
-            at,
-            offline,
-        })
+        .prop_map(
+            |(subject, unknown_door, biased_door, door, at, offline)| RawRequest {
+                subject,
+                unknown_door,
+                biased_door,
+                door,
+                at,
+                offline,
+            },
+        )
 }
 
 // ---------------------------------------------------------------------------------
@@ -677,15 +709,13 @@ pub fn build(raw: &RawPolicy) -> Policy {
         policy.accounts.push(Account {
             name: format!("acct{i}"),
             title: None,
-            parent: parent.map(|p| accessctl_core::model::AccountId(p as u32)),
+            parent: parent.map(|p| AccountId(p as u32)),
             ceiling,
             users: Vec::new(),
             children: Vec::new(),
         });
         if let Some(p) = parent {
-            policy.accounts[p]
-                .children
-                .push(accessctl_core::model::AccountId(i as u32));
+            policy.accounts[p].children.push(AccountId(i as u32));
         }
     }
     let mut counter = Counter {
@@ -711,7 +741,7 @@ pub fn build(raw: &RawPolicy) -> Policy {
         policy.users.push(User {
             name: format!("user{i}"),
             title: None,
-            account: accessctl_core::model::AccountId(account as u32),
+            account: AccountId(account as u32),
             email: None,
             tags: Vec::new(),
             validity: Validity { from, to },
@@ -732,7 +762,10 @@ pub fn build(raw: &RawPolicy) -> Policy {
     for (i, a) in raw.appointments.iter().enumerate() {
         policy.appointments.push(Appointment {
             name: format!("appt{i}"),
-            account: None,
+            account: a
+                .account
+                .as_ref()
+                .map(|i| AccountId(i.index(policy.accounts.len()) as u32)),
             date: day(a.date),
             range: TimeRange {
                 start: a.start,
@@ -790,7 +823,32 @@ pub fn build(raw: &RawPolicy) -> Policy {
             targets,
         });
     }
+    if let Some((guest, holder, code)) = &raw.pin_clash {
+        clash_pin(&mut policy, *guest, holder, SPACE_CODES[*code]);
+    }
     policy
+}
+
+/// Gives `code` as a PIN (instead of any PIN it had) to a user, or to a guest when
+/// asked and there is one.
+fn clash_pin(policy: &mut Policy, guest: bool, holder: &Index, code: &str) {
+    let set_pin = |credentials: &mut Vec<Credential>| {
+        credentials.retain(|c| !matches!(c, Credential::Pin(_)));
+        credentials.push(Credential::Pin(code.to_owned()));
+    };
+    let guests: Vec<(usize, usize)> = policy
+        .appointments
+        .iter()
+        .enumerate()
+        .flat_map(|(a, appt)| (0..appt.guests.len()).map(move |g| (a, g)))
+        .collect();
+    match pick(&guests, holder) {
+        Some((a, g)) if guest => set_pin(&mut policy.appointments[a].guests[g].credentials),
+        _ => {
+            let user = holder.index(policy.users.len());
+            set_pin(&mut policy.users[user].credentials);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -971,8 +1029,15 @@ fn build_instant(
                 own
             };
             let at = pick(list, &raw.pick).expect("Paris has transitions");
-            let minutes = i64::from(raw.minute % 361) - 180;
-            Instant(at + minutes * 60 + i64::from(secs))
+            // The change itself and the second before it, or up to 3 hours around.
+            match raw.delta {
+                0 => Instant(at),
+                1 => Instant(at - 1),
+                _ => {
+                    let minutes = i64::from(raw.minute % 361) - 180;
+                    Instant(at + minutes * 60 + i64::from(secs))
+                }
+            }
         }
         2 => local_instant(tz, day(raw.day), near_midnight, secs),
         3 => {
@@ -1174,6 +1239,32 @@ pub fn build_request<'a>(
             }
             Subject::Credentials(p)
         }
+        RawSubject::Three(i, j, mix) => {
+            match pick(credentials, i) {
+                Some((h, c)) => {
+                    intended = Some(h);
+                    present_three(&mut p, credentials, (h, c), j, *mix);
+                }
+                None => present_unknown(&mut p, 0),
+            }
+            Subject::Credentials(p)
+        }
+        RawSubject::Nobody(kind) => {
+            let user = UserId(n_users as u32);
+            match kind {
+                0 => Subject::Remote(user),
+                1 => Subject::User(user),
+                _ => {
+                    let appointment = AppointmentId(policy.appointments.len() as u32);
+                    match policy.appointments.first() {
+                        Some(a) if n_users % 2 == 0 => {
+                            Subject::Guest(AppointmentId(0), a.guests.len() as u32)
+                        }
+                        _ => Subject::Guest(appointment, 0),
+                    }
+                }
+            }
+        }
         RawSubject::Remote(i) if n_users > 0 => {
             let user = UserId(i.index(n_users) as u32);
             intended = Some(Holder::User { user });
@@ -1201,10 +1292,47 @@ pub fn build_request<'a>(
         Some(d) if raw.biased_door => d,
         _ => DoorId(raw.door.index(policy.doors.len()) as u32),
     };
+    let at = build_instant(policy, door, intended, &raw.at);
+    let door = if raw.unknown_door {
+        DoorId((policy.doors.len() + raw.door.index(3)) as u32)
+    } else {
+        door
+    };
     Request {
         subject,
         door,
-        at: build_instant(policy, door, intended, &raw.at),
+        at,
         offline: raw.offline,
+    }
+}
+
+/// Presents `first`, then credentials of other kinds: the same holder's (even `mix`)
+/// or anyone's (odd `mix`, starting from `from`), and an unknown one when `mix` ≥ 2.
+fn present_three<'a>(
+    p: &mut Presented<'a>,
+    credentials: &[(Holder, &'a Credential)],
+    first: (Holder, &'a Credential),
+    from: &Index,
+    mix: u8,
+) {
+    present(p, first.1);
+    let mut kinds = vec![kind_of(first.1)];
+    let start = from.index(credentials.len().max(1));
+    let others = credentials
+        .iter()
+        .cycle()
+        .skip(start)
+        .take(credentials.len());
+    for (holder, c) in others {
+        let same = *holder == first.0;
+        if (same || mix % 2 == 1) && !kinds.contains(&kind_of(c)) && kinds.len() < 3 {
+            kinds.push(kind_of(c));
+            present(p, c);
+        }
+    }
+    if mix >= 2 {
+        if let Some(kind) = (0..4).find(|k| !kinds.contains(k)) {
+            present_unknown(p, kind);
+        }
     }
 }

@@ -1,40 +1,55 @@
 //! A deliberately naive reference evaluator, written from `docs/decisions.md` alone.
 //!
 //! It follows the steps of the spec one by one over the plain domain model: no index,
-//! no bitmap, no precomputed table. Targets are expanded by walking the model, the
-//! instant is turned into local time with `chrono_tz` directly, and schedules are
-//! checked rule by rule, walking the holiday calendars' date ranges. It must stay
-//! independent of `accessctl_core::{compile, decide, time}` internals: only their
-//! public request and answer types are used.
+//! no bitmap, no precomputed table. Credentials are found by scanning every user and
+//! guest, targets are expanded by walking the model, the instant is turned into local
+//! time with `chrono_tz` directly, and schedules are checked rule by rule, walking the
+//! holiday calendars' date ranges. It must stay independent of the engine: it uses
+//! none of `accessctl_core::{compile, decide, time}` but their public request and
+//! answer types (`Request`, `Reason`, `Holder`, `Instant`).
 
 use accessctl_core::compile::Holder;
 use accessctl_core::decide::{Presented, Reason, Request, Subject};
 use accessctl_core::model::{
-    AccountId, Connectivity, Credential, DoorId, Policy, ReaderModes, ScheduleId, Target,
-    TimeRange, Weekdays,
+    AccountId, AppointmentId, CalendarId, Connectivity, Credential, Door, DoorId, Grant, Policy,
+    ReaderModes, ScheduleId, Target, TimeRange, User, UserId, Weekdays,
 };
 use accessctl_core::Instant;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 
-/// What the reference decides: the parts of a decision the spec pins down exactly.
+/// What the reference decides: every part of a decision the spec pins down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Answer {
     /// The reason (says whether it is an allow).
     pub reason: Reason,
     /// The holder of the credentials, once known.
     pub holder: Option<Holder>,
-    /// The nearest sub-account whose ceiling leaves the door out (`beyond_ceiling` only).
+    /// The target that reached the door.
+    pub via: Option<Target>,
+    /// The user schedule open (`granted`) or closed (`outside_schedule`), or the door's
+    /// own schedule (`door_closed`).
+    pub schedule: Option<ScheduleId>,
+    /// The nearest sub-account whose ceiling leaves the door out (`beyond_ceiling`).
     pub ceiling: Option<AccountId>,
-    /// The door's own schedule, when it is what denied (`door_closed` only).
-    pub door_schedule: Option<ScheduleId>,
 }
 
-fn answer(reason: Reason, holder: Option<Holder>) -> Answer {
-    Answer {
-        reason,
-        holder,
-        ceiling: None,
-        door_schedule: None,
+impl Answer {
+    fn new(reason: Reason, holder: Option<Holder>) -> Answer {
+        Answer {
+            reason,
+            holder,
+            via: None,
+            schedule: None,
+            ceiling: None,
+        }
+    }
+
+    fn via(self, via: Option<Target>) -> Answer {
+        Answer { via, ..self }
+    }
+
+    fn schedule(self, schedule: Option<ScheduleId>) -> Answer {
+        Answer { schedule, ..self }
     }
 }
 
@@ -49,6 +64,9 @@ pub fn local_time(tz: chrono_tz::Tz, at: Instant) -> (NaiveDate, u16) {
     )
 }
 
+// ---------------------------------------------------------------------------------
+// Targets and schedules
+
 /// Whether `target` stands for `door`, by walking the model.
 fn target_has(policy: &Policy, target: Target, door: DoorId) -> bool {
     match target {
@@ -59,16 +77,16 @@ fn target_has(policy: &Policy, target: Target, door: DoorId) -> bool {
     }
 }
 
-fn targets_have(policy: &Policy, targets: &[Target], door: DoorId) -> bool {
-    targets.iter().any(|t| target_has(policy, *t, door))
+/// The first of `targets` that stands for `door`.
+fn first_target_with(policy: &Policy, targets: &[Target], door: DoorId) -> Option<Target> {
+    targets
+        .iter()
+        .copied()
+        .find(|t| target_has(policy, *t, door))
 }
 
 /// Whether `day` is one of the calendar's holidays.
-fn in_calendar(
-    policy: &Policy,
-    calendar: accessctl_core::model::CalendarId,
-    day: NaiveDate,
-) -> bool {
+fn in_calendar(policy: &Policy, calendar: CalendarId, day: NaiveDate) -> bool {
     policy.calendars[calendar.index()]
         .holidays
         .iter()
@@ -123,12 +141,15 @@ pub fn schedule_open(policy: &Policy, id: Option<ScheduleId>, day: NaiveDate, mi
     }
 }
 
-/// Who holds the credential matching `is`, users first, then guests.
+// ---------------------------------------------------------------------------------
+// Holders and media
+
+/// Who holds the credential matching `is`, scanning users first, then guests.
 fn holder_of(policy: &Policy, is: impl Fn(&Credential) -> bool) -> Option<Holder> {
     for (u, user) in policy.users.iter().enumerate() {
         if user.credentials.iter().any(&is) {
             return Some(Holder::User {
-                user: accessctl_core::model::UserId(u as u32),
+                user: UserId(u as u32),
             });
         }
     }
@@ -136,13 +157,17 @@ fn holder_of(policy: &Policy, is: impl Fn(&Credential) -> bool) -> Option<Holder
         for (g, guest) in appointment.guests.iter().enumerate() {
             if guest.credentials.iter().any(&is) {
                 return Some(Holder::Guest {
-                    appointment: accessctl_core::model::AppointmentId(a as u32),
+                    appointment: AppointmentId(a as u32),
                     guest: g as u32,
                 });
             }
         }
     }
     None
+}
+
+fn pin_holder(policy: &Policy, pin: &str) -> Option<Holder> {
+    holder_of(policy, |c| matches!(c, Credential::Pin(s) if s == pin))
 }
 
 /// Every holder of the presented credentials, `None` for an unknown one.
@@ -152,10 +177,7 @@ fn presented_holders(policy: &Policy, p: &Presented<'_>) -> Vec<Option<Holder>> 
         holders.push(holder_of(policy, |c| *c == Credential::Card(card)));
     }
     if let Some(pin) = p.pin {
-        holders.push(holder_of(
-            policy,
-            |c| matches!(c, Credential::Pin(s) if s == pin),
-        ));
+        holders.push(pin_holder(policy, pin));
     }
     if let Some(qr) = p.qr {
         holders.push(holder_of(
@@ -189,198 +211,269 @@ fn media_of(p: &Presented<'_>) -> ReaderModes {
     media
 }
 
+/// Whether a holder named directly by a request exists in the policy.
+fn exists(policy: &Policy, holder: Holder) -> bool {
+    match holder {
+        Holder::User { user } => user.index() < policy.users.len(),
+        Holder::Guest { appointment, guest } => policy
+            .appointments
+            .get(appointment.index())
+            .is_some_and(|a| (guest as usize) < a.guests.len()),
+        Holder::SpaceCode { code } => (code as usize) < policy.space_codes.len(),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The steps
+
 /// Decides `request` against `policy` by following `docs/decisions.md` step by step.
 pub fn decide(policy: &Policy, request: &Request<'_>) -> Answer {
     let Some(door) = policy.doors.get(request.door.index()) else {
-        return answer(Reason::UnknownDoor, None);
+        return Answer::new(Reason::UnknownDoor, None);
     };
-    let door_id = request.door;
     let tz = policy.sites[door.site.index()].timezone;
     let (day, minute) = local_time(tz, request.at);
-    let offline = request.offline || door.connectivity == Connectivity::Offline;
-    // "A door without `readers` accepts all": the validator lowers a door without a
-    // `readers` clause to every mode, so in the model `readers` is read literally.
-    let accepts = |media: ReaderModes| door.readers.contains(media);
-
-    // 1. Space code: a keypad code alone equal to one or more permanent space codes.
-    if let Subject::Credentials(Presented {
-        card: None,
-        pin: Some(code),
-        qr: None,
-        mobile: None,
-    }) = request.subject
-    {
-        let equal: Vec<usize> = (0..policy.space_codes.len())
-            .filter(|&i| policy.space_codes[i].code == code)
-            .collect();
-        if let Some(&first) = equal.first() {
-            let covering = equal
-                .iter()
-                .copied()
-                .find(|&i| targets_have(policy, &policy.space_codes[i].targets, door_id));
-            let Some(i) = covering else {
-                return answer(
-                    Reason::NotGranted,
-                    Some(Holder::SpaceCode { code: first as u32 }),
-                );
-            };
-            let holder = Some(Holder::SpaceCode { code: i as u32 });
-            if !accepts(ReaderModes::PIN) {
-                return answer(Reason::MediumNotAccepted, holder);
-            }
-            return answer(Reason::SpaceCode, holder);
-        }
+    let ask = Asked {
+        policy,
+        door,
+        door_id: request.door,
+        day,
+        minute,
+        offline: request.offline || door.connectivity == Connectivity::Offline,
+    };
+    if let Some(answer) = ask.space_code(&request.subject) {
+        return answer;
     }
-
-    // 2. Identify the holder.
-    let (holder, media, remote) = match request.subject {
-        Subject::Credentials(p) => {
-            let holders = presented_holders(policy, &p);
-            if holders.is_empty() || holders.iter().any(Option::is_none) {
-                return answer(Reason::UnknownCredential, None);
-            }
-            let first = holders[0].expect("known");
-            if holders.iter().any(|h| *h != Some(first)) {
-                return answer(Reason::FactorsMismatch, None);
-            }
-            (first, media_of(&p), false)
-        }
-        Subject::Remote(user) => (Holder::User { user }, ReaderModes::REMOTE, true),
-        Subject::User(user) => (Holder::User { user }, ReaderModes::empty(), false),
-        Subject::Guest(appointment, guest) => (
-            Holder::Guest { appointment, guest },
-            ReaderModes::empty(),
-            false,
-        ),
+    let (holder, media, remote) = match ask.identify(&request.subject) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     let some = Some(holder);
-
-    // 3. Media.
-    if !media.is_empty() && !accepts(media) {
-        return answer(Reason::MediumNotAccepted, some);
+    // 3. Media. "A door without `readers` accepts all": the validator lowers a door
+    // without a `readers` clause to every mode, so `readers` is read literally here.
+    if !media.is_empty() && !door.readers.contains(media) {
+        return Answer::new(Reason::MediumNotAccepted, some);
     }
-
     // 4. Two factors; a remote opening never satisfies a `require`.
     if !media.is_empty() && !door.required.is_empty() && (remote || !media.contains(door.required))
     {
-        return answer(Reason::SecondFactorRequired, some);
+        return Answer::new(Reason::SecondFactorRequired, some);
+    }
+    match holder {
+        Holder::Guest { appointment, .. } => ask.guest(appointment, some),
+        Holder::User { user } => ask.user(&policy.users[user.index()], remote, some),
+        Holder::SpaceCode { .. } => unreachable!("space codes are decided at step 1"),
+    }
+}
+
+/// One request's door and local time, with the steps that read them.
+struct Asked<'p> {
+    policy: &'p Policy,
+    door: &'p Door,
+    door_id: DoorId,
+    day: NaiveDate,
+    minute: u16,
+    offline: bool,
+}
+
+impl Asked<'_> {
+    /// Step 1: a keypad code alone equal to one or more permanent space codes.
+    fn space_code(&self, subject: &Subject<'_>) -> Option<Answer> {
+        let Subject::Credentials(Presented {
+            card: None,
+            pin: Some(code),
+            qr: None,
+            mobile: None,
+        }) = *subject
+        else {
+            return None;
+        };
+        let equal: Vec<usize> = (0..self.policy.space_codes.len())
+            .filter(|&i| self.policy.space_codes[i].code == code)
+            .collect();
+        let first = *equal.first()?;
+        for &i in &equal {
+            let targets = &self.policy.space_codes[i].targets;
+            if let Some(via) = first_target_with(self.policy, targets, self.door_id) {
+                let holder = Some(Holder::SpaceCode { code: i as u32 });
+                let reason = if self.door.readers.contains(ReaderModes::PIN) {
+                    Reason::SpaceCode
+                } else {
+                    Reason::MediumNotAccepted
+                };
+                return Some(Answer::new(reason, holder).via(Some(via)));
+            }
+        }
+        if pin_holder(self.policy, code).is_some() {
+            return None;
+        }
+        let holder = Some(Holder::SpaceCode { code: first as u32 });
+        Some(Answer::new(Reason::NotGranted, holder))
     }
 
-    let door_closed = Answer {
-        reason: Reason::DoorClosed,
-        holder: some,
-        ceiling: None,
-        door_schedule: door.schedule,
-    };
+    /// Step 2: the holder, the media presented, and whether the opening is remote.
+    fn identify(&self, subject: &Subject<'_>) -> Result<(Holder, ReaderModes, bool), Answer> {
+        let (holder, media, remote) = match *subject {
+            Subject::Credentials(p) => {
+                let holders = presented_holders(self.policy, &p);
+                if holders.is_empty() || holders.iter().any(Option::is_none) {
+                    return Err(Answer::new(Reason::UnknownCredential, None));
+                }
+                let first = holders[0].expect("known");
+                if holders.iter().any(|h| *h != Some(first)) {
+                    return Err(Answer::new(Reason::FactorsMismatch, None));
+                }
+                (first, media_of(&p), false)
+            }
+            Subject::Remote(user) => (Holder::User { user }, ReaderModes::REMOTE, true),
+            Subject::User(user) => (Holder::User { user }, ReaderModes::empty(), false),
+            Subject::Guest(appointment, guest) => (
+                Holder::Guest { appointment, guest },
+                ReaderModes::empty(),
+                false,
+            ),
+        };
+        if !exists(self.policy, holder) {
+            return Err(Answer::new(Reason::UnknownCredential, None));
+        }
+        Ok((holder, media, remote))
+    }
 
-    match holder {
-        // 5. A guest.
-        Holder::Guest { appointment, .. } => {
-            let appointment = &policy.appointments[appointment.index()];
-            if offline {
-                return answer(Reason::OfflineNotAllowed, some);
-            }
-            if !targets_have(policy, &appointment.targets, door_id) {
-                return answer(Reason::NotGranted, some);
-            }
-            if day != appointment.date
-                || minute < appointment.range.start
-                || minute >= appointment.range.end
-            {
-                return answer(Reason::AppointmentNotNow, some);
-            }
-            if !schedule_open(policy, door.schedule, day, minute) {
-                return door_closed;
-            }
-            answer(Reason::Appointment, some)
-        }
-        // 6. A user.
-        Holder::User { user: user_id } => {
-            let user = &policy.users[user_id.index()];
-            if remote && !user.remote {
-                return answer(Reason::RemoteNotAllowed, some);
-            }
-            if offline && (remote || !user.offline) {
-                return answer(Reason::OfflineNotAllowed, some);
-            }
-            if !user.active {
-                return answer(Reason::Inactive, some);
-            }
-            if user.validity.from.is_some_and(|from| day < from)
-                || user.validity.to.is_some_and(|to| day > to)
-            {
-                return answer(Reason::OutsideValidity, some);
-            }
-            // Ceilings: the user's sub-account first, then every ancestor sub-account.
-            let mut account = Some(user.account);
-            while let Some(a) = account {
-                let acc = &policy.accounts[a.index()];
-                if let Some(ceiling) = &acc.ceiling {
-                    if !targets_have(policy, &ceiling.doors, door_id) {
-                        return Answer {
-                            reason: Reason::BeyondCeiling,
-                            holder: some,
-                            ceiling: Some(a),
-                            door_schedule: None,
-                        };
-                    }
+    fn open(&self, schedule: Option<ScheduleId>) -> bool {
+        schedule_open(self.policy, schedule, self.day, self.minute)
+    }
+
+    /// The nearest sub-account, from `account` up, whose ceiling leaves the door out.
+    fn beyond_ceiling(&self, account: AccountId) -> Option<AccountId> {
+        let mut current = Some(account);
+        while let Some(a) = current {
+            let acc = &self.policy.accounts[a.index()];
+            if let Some(ceiling) = &acc.ceiling {
+                if first_target_with(self.policy, &ceiling.doors, self.door_id).is_none() {
+                    return Some(a);
                 }
-                account = acc.parent;
             }
-            // Grants: only the most specific ones count.
-            let rank = |t: &Target| match t {
-                Target::Site(_) => 1,
-                Target::Group(_) => 2,
-                Target::Path(_) => 3,
-                Target::Door(_) => 4,
+            current = acc.parent;
+        }
+        None
+    }
+
+    /// Step 5: a guest.
+    fn guest(&self, appointment: AppointmentId, some: Option<Holder>) -> Answer {
+        let appointment = &self.policy.appointments[appointment.index()];
+        if self.offline {
+            return Answer::new(Reason::OfflineNotAllowed, some);
+        }
+        if let Some(bound) = appointment.account.and_then(|a| self.beyond_ceiling(a)) {
+            return Answer {
+                ceiling: Some(bound),
+                ..Answer::new(Reason::BeyondCeiling, some)
             };
-            let mut best = 0;
-            let mut counted = Vec::new();
-            for grant in &user.grants {
-                let level = grant
-                    .targets
-                    .iter()
-                    .filter(|t| target_has(policy, **t, door_id))
-                    .map(rank)
-                    .max()
-                    .unwrap_or(0);
-                if level == 0 {
-                    continue;
-                }
-                if level > best {
-                    best = level;
-                    counted.clear();
-                }
-                if level == best {
-                    counted.push(grant);
-                }
-            }
-            if counted.is_empty() {
-                return answer(Reason::NotGranted, some);
-            }
-            // User schedule: the grant's own, else the user's, else the nearest default.
-            let mut default = None;
-            let mut account = Some(user.account);
-            while let Some(a) = account {
-                let acc = &policy.accounts[a.index()];
-                if let Some(s) = acc.ceiling.as_ref().and_then(|c| c.schedule) {
-                    default = Some(s);
-                    break;
-                }
-                account = acc.parent;
-            }
-            let open = counted.iter().any(|grant| {
-                let schedule = grant.schedule.or(user.schedule).or(default);
-                schedule_open(policy, schedule, day, minute)
-            });
-            if !open {
-                return answer(Reason::OutsideSchedule, some);
-            }
-            if !schedule_open(policy, door.schedule, day, minute) {
-                return door_closed;
-            }
-            answer(Reason::Granted, some)
         }
-        Holder::SpaceCode { .. } => unreachable!("space codes are decided at step 1"),
+        let Some(via) = first_target_with(self.policy, &appointment.targets, self.door_id) else {
+            return Answer::new(Reason::NotGranted, some);
+        };
+        let reached = |reason| Answer::new(reason, some).via(Some(via));
+        if self.day != appointment.date
+            || self.minute < appointment.range.start
+            || self.minute >= appointment.range.end
+        {
+            return reached(Reason::AppointmentNotNow);
+        }
+        if !self.open(self.door.schedule) {
+            return reached(Reason::DoorClosed).schedule(self.door.schedule);
+        }
+        reached(Reason::Appointment)
+    }
+
+    /// Step 6: a user.
+    fn user(&self, user: &User, remote: bool, some: Option<Holder>) -> Answer {
+        if remote && !user.remote {
+            return Answer::new(Reason::RemoteNotAllowed, some);
+        }
+        if self.offline && (remote || !user.offline) {
+            return Answer::new(Reason::OfflineNotAllowed, some);
+        }
+        if !user.active {
+            return Answer::new(Reason::Inactive, some);
+        }
+        if user.validity.from.is_some_and(|from| self.day < from)
+            || user.validity.to.is_some_and(|to| self.day > to)
+        {
+            return Answer::new(Reason::OutsideValidity, some);
+        }
+        if let Some(bound) = self.beyond_ceiling(user.account) {
+            return Answer {
+                ceiling: Some(bound),
+                ..Answer::new(Reason::BeyondCeiling, some)
+            };
+        }
+        let counted = self.counted_grants(user);
+        if counted.is_empty() {
+            return Answer::new(Reason::NotGranted, some);
+        }
+        let default = self.default_schedule(user.account);
+        let schedule_of = |grant: &Grant| grant.schedule.or(user.schedule).or(default);
+        let Some((via, grant)) = counted
+            .iter()
+            .copied()
+            .find(|(_, g)| self.open(schedule_of(g)))
+        else {
+            let (via, grant) = counted[0];
+            return Answer::new(Reason::OutsideSchedule, some)
+                .via(Some(via))
+                .schedule(schedule_of(grant));
+        };
+        if !self.open(self.door.schedule) {
+            return Answer::new(Reason::DoorClosed, some)
+                .via(Some(via))
+                .schedule(self.door.schedule);
+        }
+        Answer::new(Reason::Granted, some)
+            .via(Some(via))
+            .schedule(schedule_of(grant))
+    }
+
+    /// The grants that count, in the order written, each with its first target that
+    /// reaches the door at the most specific level of all (door > path > group > site).
+    fn counted_grants<'u>(&self, user: &'u User) -> Vec<(Target, &'u Grant)> {
+        let rank = |t: &Target| match t {
+            Target::Site(_) => 1,
+            Target::Group(_) => 2,
+            Target::Path(_) => 3,
+            Target::Door(_) => 4,
+        };
+        let reaching = |g: &'u Grant| {
+            g.targets
+                .iter()
+                .filter(|t| target_has(self.policy, **t, self.door_id))
+        };
+        let best = user
+            .grants
+            .iter()
+            .flat_map(reaching)
+            .map(rank)
+            .max()
+            .unwrap_or(0);
+        user.grants
+            .iter()
+            .filter_map(|g| {
+                let via = reaching(g).find(|t| rank(t) == best)?;
+                Some((*via, g))
+            })
+            .collect()
+    }
+
+    /// The default schedule of the nearest sub-account, from `account` up, that has one.
+    fn default_schedule(&self, account: AccountId) -> Option<ScheduleId> {
+        let mut current = Some(account);
+        while let Some(a) = current {
+            let acc = &self.policy.accounts[a.index()];
+            if let Some(s) = acc.ceiling.as_ref().and_then(|c| c.schedule) {
+                return Some(s);
+            }
+            current = acc.parent;
+        }
+        None
     }
 }
