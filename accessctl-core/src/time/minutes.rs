@@ -29,6 +29,15 @@ impl DayMinutes {
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(|w| *w == 0)
     }
+
+    /// One past the last open minute (0 when none is open).
+    pub fn end(&self) -> u16 {
+        let last = self.0.iter().enumerate().rev().find(|(_, w)| **w != 0);
+        last.map_or(0, |(i, w)| {
+            let bits = 64 * i as u32 + (64 - w.leading_zeros());
+            u16::try_from(bits).unwrap_or(1440)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -46,5 +55,19 @@ mod tests {
         day.open(1400, 1440);
         assert!(day.contains(1439));
         assert!(!day.contains(1440));
+    }
+
+    #[test]
+    fn end_is_one_past_the_last_open_minute() {
+        let mut day = DayMinutes::default();
+        assert_eq!(day.end(), 0);
+        day.open(0, 1);
+        assert_eq!(day.end(), 1);
+        day.open(60, 64);
+        assert_eq!(day.end(), 64);
+        day.open(300, 330);
+        assert_eq!(day.end(), 330);
+        day.open(1430, 1440);
+        assert_eq!(day.end(), 1440);
     }
 }

@@ -22,6 +22,11 @@ struct DayRanges {
 }
 
 impl DayRanges {
+    /// The minute from which the part past midnight is closed.
+    fn spill_end(&self) -> u16 {
+        self.next_day.end()
+    }
+
     fn add(&mut self, range: TimeRange) {
         if range.crosses_midnight() {
             self.same_day.open(range.start, 1440);
@@ -38,6 +43,10 @@ pub struct CompiledSchedule {
     weekly: [DayRanges; 7],
     closed_on: Vec<CalendarId>,
     holiday_rules: Vec<(Vec<CalendarId>, DayRanges)>,
+    /// No range that started the day before runs at or past this minute, so the
+    /// day before need not be looked at from then on (0 when no range crosses
+    /// midnight).
+    spill_end: u16,
 }
 
 impl CompiledSchedule {
@@ -51,7 +60,7 @@ impl CompiledSchedule {
                 }
             }
         }
-        let holiday_rules = schedule
+        let holiday_rules: Vec<(Vec<CalendarId>, DayRanges)> = schedule
             .holiday_rules
             .iter()
             .map(|rule| {
@@ -60,10 +69,17 @@ impl CompiledSchedule {
                 (rule.calendars.clone(), ranges)
             })
             .collect();
+        let spill_end = weekly
+            .iter()
+            .chain(holiday_rules.iter().map(|(_, ranges)| ranges))
+            .map(DayRanges::spill_end)
+            .max()
+            .unwrap_or(0);
         CompiledSchedule {
             weekly,
             closed_on: schedule.closed_on.clone(),
             holiday_rules,
+            spill_end,
         }
     }
 
@@ -74,6 +90,9 @@ impl CompiledSchedule {
         let today = self.ranges_on(local.day, local.weekday(), calendars);
         if today.is_some_and(|r| r.same_day.contains(local.minute)) {
             return true;
+        }
+        if local.minute >= self.spill_end {
+            return false;
         }
         let yesterday_weekday = (local.weekday() + 6) % 7;
         let yesterday = self.ranges_on(local.day.saturating_sub(1), yesterday_weekday, calendars);
@@ -153,6 +172,32 @@ mod tests {
         assert!(night.is_open(at(2026, 11, 30, 5 * 60 + 59), &[]));
         assert!(!night.is_open(at(2026, 11, 30, 6 * 60), &[]));
         assert!(!night.is_open(at(2026, 11, 29, 5 * 60), &[]));
+    }
+
+    #[test]
+    fn the_day_before_is_looked_at_only_while_a_range_may_spill() {
+        let office = CompiledSchedule::new(&schedule(vec![WeeklyRule {
+            days: Weekdays::all(),
+            ranges: vec![range(480, 1140)],
+        }]));
+        assert_eq!(office.spill_end, 0);
+        let night = CompiledSchedule::new(&schedule(vec![
+            WeeklyRule {
+                days: Weekdays::MON,
+                ranges: vec![range(22 * 60, 5 * 60 + 30)],
+            },
+            WeeklyRule {
+                days: Weekdays::FRI,
+                ranges: vec![range(20 * 60, 60)],
+            },
+        ]));
+        assert_eq!(night.spill_end, 5 * 60 + 30);
+        // Tuesday 2026-11-24 05:29 is open from Monday; 05:30 is not.
+        assert!(night.is_open(at(2026, 11, 24, 5 * 60 + 29), &[]));
+        assert!(!night.is_open(at(2026, 11, 24, 5 * 60 + 30), &[]));
+        // Saturday 2026-11-28 00:59 is open from Friday; 01:00 is not.
+        assert!(night.is_open(at(2026, 11, 28, 59), &[]));
+        assert!(!night.is_open(at(2026, 11, 28, 60), &[]));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! UTC offsets of an IANA zone, precomputed for fast lookups.
 //!
 //! Owns the table of offset changes of one zone between 1970 and 2100, found once from
-//! chrono-tz, and the lookup of the offset in force at an instant. Outside that span it
-//! asks chrono-tz directly. It never reads the clock.
+//! chrono-tz, and the lookup of the offset in force at an instant: a direct index by
+//! period of about 24 days gives the change in force when the period starts, and a
+//! short forward scan (rarely more than one step) finds the one in force at the
+//! instant. Outside that span it asks chrono-tz directly. It never reads the clock.
 
 use super::Instant;
 use chrono::{DateTime, Offset, TimeZone};
@@ -13,6 +15,8 @@ const DAY: i64 = 86_400;
 const FIRST: i64 = 0;
 /// 2100-01-01T00:00:00Z.
 const LAST: i64 = 4_102_444_800;
+/// Periods of the direct index are `2^PERIOD_SHIFT` seconds long (about 24 days).
+const PERIOD_SHIFT: u32 = 21;
 
 /// The offsets in force in one zone, as sorted change instants.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +26,9 @@ pub struct ZoneTable {
     starts: Vec<i64>,
     /// The offset (seconds east of UTC) in force from the matching start.
     offsets: Vec<i32>,
+    /// For each period from `FIRST`, the index in `starts` of the change in force at
+    /// the period's first second.
+    periods: Vec<u32>,
 }
 
 impl ZoneTable {
@@ -31,6 +38,7 @@ impl ZoneTable {
             zone,
             starts: vec![FIRST],
             offsets: vec![offset_of(zone, FIRST)],
+            periods: Vec::new(),
         };
         let mut previous = FIRST;
         let mut previous_offset = offset_of(zone, FIRST);
@@ -46,6 +54,7 @@ impl ZoneTable {
             previous = t;
             t += DAY;
         }
+        table.periods = period_index(&table.starts);
         table
     }
 
@@ -60,12 +69,40 @@ impl ZoneTable {
         if !(FIRST..LAST).contains(&at.0) {
             return offset_of(self.zone, at.0);
         }
-        let i = self.starts.partition_point(|&s| s <= at.0);
+        let period = ((at.0 - FIRST) >> PERIOD_SHIFT) as usize;
+        let Some(&first) = self.periods.get(period) else {
+            return offset_of(self.zone, at.0);
+        };
+        let mut i = first as usize;
+        while self.starts.get(i + 1).is_some_and(|&s| s <= at.0) {
+            i += 1;
+        }
         self.offsets
-            .get(i.saturating_sub(1))
+            .get(i)
             .copied()
             .unwrap_or_else(|| offset_of(self.zone, at.0))
     }
+
+    /// Heap bytes held.
+    pub fn heap_size(&self) -> usize {
+        self.starts.capacity() * 8 + self.offsets.capacity() * 4 + self.periods.capacity() * 4
+    }
+}
+
+/// For each period of `2^PERIOD_SHIFT` seconds from `FIRST` to `LAST`, the index of
+/// the last of `starts` (ascending, the first being `FIRST`) at or before its start.
+fn period_index(starts: &[i64]) -> Vec<u32> {
+    let periods = ((LAST - FIRST) >> PERIOD_SHIFT) + 1;
+    let mut index = Vec::with_capacity(periods as usize);
+    let mut i = 0usize;
+    for period in 0..periods {
+        let start = FIRST + (period << PERIOD_SHIFT);
+        while starts.get(i + 1).is_some_and(|&s| s <= start) {
+            i += 1;
+        }
+        index.push(u32::try_from(i).unwrap_or(u32::MAX));
+    }
+    index
 }
 
 /// The first second in `(before, after]` whose offset differs from `old`.
@@ -106,6 +143,26 @@ mod tests {
         let autumn = 1_792_890_000;
         assert_eq!(table.offset_at(Instant(autumn - 1)), 7200);
         assert_eq!(table.offset_at(Instant(autumn)), 3600);
+    }
+
+    #[test]
+    fn agrees_with_chrono_tz_on_both_sides_of_every_change() {
+        for zone in [
+            chrono_tz::Europe::Paris,
+            chrono_tz::Africa::Casablanca,
+            chrono_tz::Australia::Lord_Howe,
+        ] {
+            let table = ZoneTable::new(zone);
+            assert!(table.starts.len() > 2, "{zone} changes offset");
+            for &change in &table.starts {
+                for t in [change - 1, change, change + 1] {
+                    if (FIRST..LAST).contains(&t) {
+                        assert_eq!(table.offset_at(Instant(t)), offset_of(zone, t), "{zone} {t}");
+                    }
+                }
+            }
+            assert_eq!(table.offset_at(Instant(LAST - 1)), offset_of(zone, LAST - 1));
+        }
     }
 
     #[test]
