@@ -1,0 +1,103 @@
+//! What stops a command from answering: every such error exits with code 2.
+//!
+//! Owns the typed errors commands return ([`CliError`]) and their stable `kind` in
+//! JSON output. Negative answers (an invalid policy for `validate`, a denial, files to
+//! reformat) are not errors: commands report them and exit 1. This module must never
+//! print: `lib.rs` renders errors in the format the command was asked for.
+
+use std::io;
+
+use accessctl_core::time::InstantError;
+use accessctl_core::{Diagnostic, Sources};
+use thiserror::Error;
+
+use crate::atomic::EditError;
+use crate::load::LoadError;
+
+/// An error that prevents an answer.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// A PATH could not be read as a policy.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A policy to query has errors; its diagnostics say which.
+    #[error("the policy `{path}` has {count} and cannot be queried", count = crate::census::plural(*errors, "error"))]
+    InvalidPolicy {
+        /// The policy's PATH.
+        path: String,
+        /// Its files, to show the diagnostics against.
+        sources: Box<Sources>,
+        /// Every diagnostic found (errors and warnings).
+        diagnostics: Vec<Diagnostic>,
+        /// How many of them are errors.
+        errors: usize,
+    },
+    /// A door or user name the policy does not have.
+    #[error("unknown {kind} `{name}`")]
+    UnknownName {
+        /// `door` or `user`.
+        kind: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The nearest known name, if one is a likely typo.
+        suggestion: Option<String>,
+    },
+    /// `--at` names no instant at the door's site.
+    #[error("--at: {0}")]
+    Instant(#[from] InstantError),
+    /// A file could not be rewritten.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// The canonical form of a file would not read back as the same tree (a bug of
+    /// the formatter); the file is left as it is.
+    #[error("the canonical form of `{path}` would not read back the same; left as it is (please report this bug)")]
+    Unformattable {
+        /// The file.
+        path: String,
+    },
+    /// The output could not be written (a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl CliError {
+    /// The stable `kind` of the error in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Load(_) => "unreadable",
+            CliError::InvalidPolicy { .. } => "invalid_policy",
+            CliError::UnknownName { kind: "door", .. } => "unknown_door",
+            CliError::UnknownName { .. } => "unknown_user",
+            CliError::Instant(_) => "invalid_instant",
+            CliError::Edit(_) => "edit_failed",
+            CliError::Unformattable { .. } => "format_failed",
+            CliError::Output(_) => "output_failed",
+        }
+    }
+
+    /// How to fix it, when known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            CliError::UnknownName {
+                suggestion: Some(s),
+                ..
+            } => Some(format!("did you mean `{s}`?")),
+            CliError::InvalidPolicy { path, .. } => Some(format!(
+                "run `accessctl validate {path}` and fix the errors"
+            )),
+            CliError::Load(_) => {
+                Some("point the command at a `.acl` file or a directory holding some".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The diagnostic code that goes with the error, if any (`E0705` for a PATH that
+    /// gives no policy text).
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            CliError::Load(_) => Some(accessctl_core::Code::NoPolicy.as_str()),
+            _ => None,
+        }
+    }
+}
