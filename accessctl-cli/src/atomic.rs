@@ -4,7 +4,8 @@
 //! the same directory, flush it to disk, give it the old file's permissions, and
 //! rename it over the old one (a rename within a directory is atomic). A reader sees
 //! the old text or the new one, never a half-written file. The edit is refused when
-//! the file changed since it was read (someone else is editing it) or is read-only.
+//! the file changed since it was read or is locked (someone else is editing it), or is
+//! read-only; the check and the rename happen under an exclusive lock on the file.
 //! A symbolic link is followed: its target is replaced, the link stays. This module
 //! must never write a file in place, nor leave a temporary file behind on failure.
 
@@ -30,6 +31,12 @@ pub enum EditError {
     /// The file's text is not what it was when read.
     #[error("`{path}` changed while it was being formatted; left as it is")]
     Changed {
+        /// The file.
+        path: String,
+    },
+    /// Another process holds the file's lock.
+    #[error("`{path}` is being edited by another process; left as it is")]
+    Locked {
         /// The file.
         path: String,
     },
@@ -63,14 +70,36 @@ pub fn replace(path: &Path, expected: &str, contents: &str) -> Result<(), EditEr
     temp.write_all(contents.as_bytes()).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
     fs::set_permissions(temp.path(), permissions).map_err(io_error)?;
+    // Held until the rename is done, so that a second accessctl cannot slip an edit
+    // between the check and the rename.
+    let guard = lock(&target, path)?;
     if fs::read(&target).map_err(io_error)? != expected.as_bytes() {
         return Err(EditError::Changed {
             path: display(path),
         });
     }
     temp.persist(&target).map_err(|e| io_error(e.error))?;
+    drop(guard);
     sync_dir(&dir);
     Ok(())
+}
+
+/// An exclusive advisory lock on `target` against a second writer.
+fn lock(target: &Path, path: &Path) -> Result<fs::File, EditError> {
+    let file = fs::File::open(target).map_err(|source| EditError::Io {
+        path: display(path),
+        source,
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(EditError::Locked {
+            path: display(path),
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(EditError::Io {
+            path: display(path),
+            source,
+        }),
+    }
 }
 
 fn parent(file: &Path) -> PathBuf {
