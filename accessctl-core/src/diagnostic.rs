@@ -165,6 +165,10 @@ codes! {
     DuplicateClause = "E0212",
     /// an account that does not exist
     UnknownAccount = "E0213",
+    /// a reference to a user that does not exist (in a policy test)
+    UnknownUser = "E0214",
+    /// an email that no appointment's guest has (in a policy test)
+    UnknownGuest = "E0215",
 
     // Values: E03xx
     /// a time zone that is not an IANA name
@@ -191,6 +195,12 @@ codes! {
     InvalidCapacity = "E0311",
     /// an empty QR code, mobile key or external id
     EmptyValue = "E0312",
+    /// an instant that is not one (`2026-02-30T09:00`, `2026-11-23T25:00`)
+    MalformedInstant = "E0313",
+    /// a local instant that the door's site skips or repeats (daylight-saving changes)
+    AmbiguousInstant = "E0314",
+    /// a decision reason code the engine does not know (in a policy test)
+    UnknownReason = "E0315",
 
     // Credentials and codes: E04xx
     /// a card number held twice in a site
@@ -235,6 +245,10 @@ codes! {
     MalformedFactors = "E0704",
     /// a policy with no file, or a file that cannot be read as text
     NoPolicy = "E0705",
+
+    // Policy tests: E08xx
+    /// an expectation whose `because` reason contradicts its `may` or `may not`
+    ContradictoryReason = "E0801",
 
     // Warnings: W01xx
     /// a schedule nobody uses

@@ -45,6 +45,11 @@
 //!   prints like an absent part: both grant nothing.
 //! - The keyword of an account is decided by where it stands, not by [`Account::sub`]:
 //!   `account` at the top level, `subaccount` inside an account.
+//! - An expectation of a test prints `SUBJECT may [not] open DOOR at INSTANT [offline]
+//!   [because REASON]` on one line, its credentials joined by ` + ` in the order
+//!   written; the instant prints as written (the lexer accepts only its canonical
+//!   shape). A subject with no credential (which the parser never produces) prints
+//!   nothing, and the text then fails to parse.
 //! - Every other value (names, number digits, other lists) prints as it is; an empty
 //!   list other than a ceiling part prints its keyword alone, which the parser rejects.
 //!
@@ -54,9 +59,9 @@ use std::fmt::Write as _;
 
 use crate::syntax::ast::{
     Account, AccountClause, Appointment, AppointmentClause, Block, Ceiling, Comment, Date, DaySpec,
-    Door, DoorClause, Entry, File, Group, Guest, GuestCredential, Holiday, Holidays, Ident, Item,
-    PathDecl, ReaderMode, Schedule, ScheduleRule, Site, SiteClause, SpaceCode, Str, Target, Time,
-    TimeRange, User, UserClause, Word,
+    Door, DoorClause, Entry, Expectation, File, Group, Guest, GuestCredential, Holiday, Holidays,
+    Ident, Item, PathDecl, ReaderMode, Schedule, ScheduleRule, Site, SiteClause, SpaceCode, Str,
+    Target, Test, TestCredential, TestSubject, Time, TimeRange, User, UserClause, Word,
 };
 
 /// Prints `file` in canonical form, ending with a single newline (an empty file
@@ -308,6 +313,7 @@ fn item(p: &mut Printer, depth: usize, item: &Item) {
         Item::Holidays(holidays_) => holidays(p, depth, holidays_),
         Item::Account(account_) => account(p, depth, "account", account_),
         Item::Appointment(appointment_) => appointment(p, depth, appointment_),
+        Item::Test(test_) => test(p, depth, test_),
     }
 }
 
@@ -603,6 +609,63 @@ fn guest(p: &mut Printer, guest: &Guest) {
             GuestCredential::Qr(s) => p.keyword_string("qr", s),
             GuestCredential::Pin(s) => p.keyword_string("pin", s),
             GuestCredential::Mobile(s) => p.keyword_string("mobile", s),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Policy tests
+
+/// `test "Title" { … }`
+fn test(p: &mut Printer, depth: usize, test: &Test) {
+    p.keyword_string("test", &test.title);
+    p.block(depth, &test.body, expectation);
+}
+
+/// `SUBJECT may [not] open DOOR at INSTANT [offline] [because REASON]`
+fn expectation(p: &mut Printer, _depth: usize, expectation: &Expectation) {
+    test_subject(p, &expectation.subject);
+    p.token("may");
+    if !expectation.allowed {
+        p.token("not");
+    }
+    p.token("open");
+    p.ident(&expectation.door);
+    p.token("at");
+    p.token(&expectation.at.text);
+    if expectation.offline.is_some() {
+        p.token("offline");
+    }
+    if let Some(reason) = &expectation.because {
+        p.token("because");
+        p.ident(reason);
+    }
+}
+
+/// `USER`, `remote USER`, `guest "EMAIL"` or `CREDENTIAL + CREDENTIAL…`
+fn test_subject(p: &mut Printer, subject: &TestSubject) {
+    match subject {
+        TestSubject::User(user) => p.ident(user),
+        TestSubject::Remote(user) => {
+            p.token("remote");
+            p.ident(user);
+        }
+        TestSubject::Guest(email) => p.keyword_string("guest", email),
+        TestSubject::Credentials(credentials) => {
+            for (index, credential) in credentials.iter().enumerate() {
+                if index > 0 {
+                    p.token("+");
+                }
+                match credential {
+                    TestCredential::Card(number) => {
+                        p.token("card");
+                        p.token(&number.digits);
+                    }
+                    TestCredential::Pin(s) => p.keyword_string("pin", s),
+                    TestCredential::Qr(s) => p.keyword_string("qr", s),
+                    TestCredential::Mobile(s) => p.keyword_string("mobile", s),
+                }
+            }
         }
     }
 }
@@ -1166,6 +1229,94 @@ schedule office {
             "appointment demo on 2026-05-07 16:45-17:45 {{\n{body}}}\naccount acme {{\n  \
              appointment demo on 2026-05-07 16:45-17:45 {{\n{nested}  }}\n}}\n"
         );
+        assert_eq!(format(&tree), expected);
+    }
+
+    #[test]
+    fn tests_print_one_expectation_per_line() {
+        use crate::syntax::ast::DateTime;
+        let at = |text: &str| DateTime {
+            text: text.to_owned(),
+            span: Span::default(),
+        };
+        let expect =
+            |subject, allowed, door: &str, instant: &str, offline: bool, because: Option<&str>| {
+                Expectation {
+                    subject,
+                    allowed,
+                    door: id(door),
+                    at: at(instant),
+                    offline: offline.then(Span::default),
+                    because: because.map(id),
+                }
+            };
+        let card = TestCredential::Card(Number {
+            digits: "0123".to_owned(),
+            span: Span::default(),
+        });
+        let tree = file(vec![
+            e(Item::Test(Test {
+                title: s("Ana's \"hours\""),
+                body: b(vec![
+                    e(expect(
+                        TestSubject::User(id("ana")),
+                        true,
+                        "main",
+                        "2026-11-23T09:00",
+                        false,
+                        None,
+                    )),
+                    et(
+                        true,
+                        &[" lead"],
+                        Some(" trail"),
+                        expect(
+                            TestSubject::Credentials(vec![
+                                card,
+                                TestCredential::Pin(s("4829")),
+                                TestCredential::Qr(s("q")),
+                                TestCredential::Mobile(s("m")),
+                            ]),
+                            false,
+                            "vault",
+                            "2026-11-23T09:00:30+01:00",
+                            true,
+                            Some("offline_not_allowed"),
+                        ),
+                    ),
+                    e(expect(
+                        TestSubject::Remote(id("ana")),
+                        false,
+                        "r2",
+                        "2026-11-23T08:00Z",
+                        false,
+                        Some("remote_not_allowed"),
+                    )),
+                    e(expect(
+                        TestSubject::Guest(s("ak@example.com")),
+                        true,
+                        "r2",
+                        "2026-05-07T17:00",
+                        false,
+                        Some("appointment"),
+                    )),
+                ]),
+            })),
+            e(Item::Test(Test {
+                title: s(""),
+                body: b(Vec::new()),
+            })),
+        ]);
+        let expected = r#"test "Ana's \"hours\"" {
+  ana may open main at 2026-11-23T09:00
+
+  # lead
+  card 0123 + pin "4829" + qr "q" + mobile "m" may not open vault at 2026-11-23T09:00:30+01:00 offline because offline_not_allowed  # trail
+  remote ana may not open r2 at 2026-11-23T08:00Z because remote_not_allowed
+  guest "ak@example.com" may open r2 at 2026-05-07T17:00 because appointment
+}
+test "" {}
+"#;
         assert_eq!(format(&tree), expected);
     }
 

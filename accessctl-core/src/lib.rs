@@ -41,6 +41,7 @@ pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod model;
+pub mod policy_test;
 pub mod secret;
 pub mod source;
 pub mod suggest;
@@ -63,6 +64,9 @@ pub struct Checked {
     pub files: Vec<syntax::ast::File>,
     /// The validated model; `None` if any error was found.
     pub policy: Option<model::Policy>,
+    /// The expectations of the policy's `test` blocks, in source order, names
+    /// resolved against [`Checked::policy`]; empty if any error was found.
+    pub tests: Vec<policy_test::Expectation>,
     /// Errors and warnings, in file order, then by position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -87,15 +91,18 @@ pub fn check(sources: &Sources) -> Checked {
         files.push(parsed.file);
     }
     let mut policy = None;
+    let mut tests = Vec::new();
     if diagnostics.is_empty() {
         let validated = validate::validate(&files);
         diagnostics.extend(validated.diagnostics);
         policy = validated.policy;
+        tests = validated.tests;
     }
     diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
     Checked {
         files,
         policy,
+        tests,
         diagnostics,
     }
 }

@@ -3,10 +3,10 @@
 //!
 //! What this crate owns:
 //!
-//! - **wire protocols** — today the [`wiegand`] card formats, which turn the raw bits a
-//!   reader sends into the card numbers policies hold; OSDP (control panel and
-//!   peripheral device, secure channel, file transfer) and the PN532 encoder's frames
-//!   are to come;
+//! - **wire protocols** — the [`wiegand`] card formats, which turn the raw bits a reader
+//!   sends into the card numbers policies hold; the [`osdp`] codec (frames, commands and
+//!   replies, a stream reader) and its secure channel; the control panel and peripheral
+//!   device loops, file transfer and the PN532 encoder's frames are to come;
 //! - **transports** (to come) — serial ports, TCP and an in-memory pair;
 //! - **simulated devices** (to come) — a lock that decides offline with
 //!   `accessctl-core`, an encoder holding a card.
@@ -44,4 +44,5 @@
     )
 )]
 
+pub mod osdp;
 pub mod wiegand;

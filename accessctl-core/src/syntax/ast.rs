@@ -163,6 +163,8 @@ pub enum Item {
     Account(Account),
     /// `appointment NAME on DATE HH:MM-HH:MM { … }`, owned by no account.
     Appointment(Appointment),
+    /// `test "Title" { … }`: expectations checked against the decision engine.
+    Test(Test),
 }
 
 // ---------------------------------------------------------------------------------
@@ -607,4 +609,84 @@ pub enum GuestCredential {
     Pin(Str),
     /// `mobile "…"`
     Mobile(Str),
+}
+
+// ---------------------------------------------------------------------------------
+// Policy tests
+
+/// `test "Title" { EXPECTATION… }`: what the policy's author expects the decision
+/// engine to answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Test {
+    /// What the test is about.
+    pub title: Str,
+    /// Its expectations.
+    pub body: Block<Expectation>,
+}
+
+/// `SUBJECT (may | may not) open DOOR at INSTANT [offline] [because REASON]`
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Expectation {
+    /// Who asks to open.
+    pub subject: TestSubject,
+    /// `may` (true) or `may not` (false).
+    pub allowed: bool,
+    /// The door's name.
+    pub door: Ident,
+    /// When.
+    pub at: DateTime,
+    /// `offline`: the site's network is down.
+    pub offline: Option<Flag>,
+    /// `because REASON`: the reason code the decision must give, as written.
+    pub because: Option<Ident>,
+}
+
+/// Who asks to open, in an expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum TestSubject {
+    /// `NAME`: a user, whatever the medium.
+    User(Ident),
+    /// `remote NAME`: a user opening over the network.
+    Remote(Ident),
+    /// `guest "EMAIL"`: the appointments' guest with this email.
+    Guest(Str),
+    /// `CREDENTIAL [+ CREDENTIAL]…`: what is presented at the reader, in the order
+    /// written (at least one).
+    Credentials(Vec<TestCredential>),
+}
+
+/// A credential presented at a reader, in an expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum TestCredential {
+    /// `card DIGITS`
+    Card(Number),
+    /// `pin "…"`: a code typed on the keypad.
+    Pin(Str),
+    /// `qr "…"`
+    Qr(Str),
+    /// `mobile "…"`
+    Mobile(Str),
+}
+
+impl TestCredential {
+    /// The keyword that introduces the credential.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            TestCredential::Card(_) => "card",
+            TestCredential::Pin(_) => "pin",
+            TestCredential::Qr(_) => "qr",
+            TestCredential::Mobile(_) => "mobile",
+        }
+    }
+}
+
+/// An instant as written, `YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]`, kept as its text:
+/// not checked to exist (the validator reads it with
+/// [`WrittenInstant`](crate::time::WrittenInstant)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct DateTime {
+    /// The text as written.
+    pub text: String,
+    /// Where it stands.
+    pub span: Span,
 }

@@ -1,14 +1,15 @@
 //! The lexer: policy text in, tokens and comments out.
 //!
 //! Owns the token atoms of `docs/language.md` — names and reserved words, strings,
-//! numbers, dates, times, emails, punctuation and `#` comments — each recognized by a
-//! nom parser over the text's bytes, and the line-break facts the parser needs to
-//! attach comments and keep blank lines. Tokens are small `Copy` values pointing into
-//! the text: nothing is allocated per token.
+//! numbers, dates, times, instants, emails, punctuation and `#` comments — each
+//! recognized by a nom parser over the text's bytes, and the line-break facts the
+//! parser needs to attach comments and keep blank lines. Tokens are small `Copy`
+//! values pointing into the text: nothing is allocated per token.
 //!
 //! It never fails: a character that starts no token, or a string left open, becomes an
 //! error token that the parser reports where the grammar meets it. It must never know
-//! the grammar nor judge values (`2026-13-45` is a date token, `99:99` a time token).
+//! the grammar nor judge values (`2026-13-45` is a date token, `99:99` a time token,
+//! `2026-02-30T25:00` an instant token).
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till, take_while, take_while1, take_while_m_n};
@@ -121,6 +122,8 @@ pub(super) enum Kind {
     Date,
     /// `HH:MM`
     Time,
+    /// `YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]`
+    DateTime,
     /// `<…>`
     Email,
     /// `{`
@@ -137,6 +140,8 @@ pub(super) enum Kind {
     Dash,
     /// `,`
     Comma,
+    /// `+`
+    Plus,
     /// One character that starts no token (an error).
     BadChar,
     /// A string with no closing quote on its line, from `"` to the end of the line
@@ -288,13 +293,13 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The token at the start of `input`, chosen by its first byte: digits try a date,
-/// then a time, then a number.
+/// The token at the start of `input`, chosen by its first byte: digits try a date
+/// (an instant when a time follows it), then a time, then a number.
 fn atom(input: &[u8]) -> Scan<'_, Kind> {
     match input.first() {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => word(input),
         Some(b) if b.is_ascii_digit() => alt((
-            value(Kind::Date, date),
+            date_or_instant,
             value(Kind::Time, time),
             value(Kind::Number, digit1),
         ))
@@ -343,6 +348,21 @@ fn time(input: &[u8]) -> Scan<'_, &[u8]> {
     recognize((digits(2), tag(":"), digits(2))).parse(input)
 }
 
+/// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]`: a date, and an instant
+/// when `T` and a time follow it (with optional seconds and offset from UTC).
+fn date_or_instant(input: &[u8]) -> Scan<'_, Kind> {
+    let (after_date, _) = date(input)?;
+    let seconds = (tag(":"), digits(2));
+    let sign = alt((tag("+"), tag("-")));
+    let offset = alt((tag("Z"), recognize((sign, time))));
+    let time_of_day: Scan<&[u8]> =
+        recognize((tag("T"), time, opt(seconds), opt(offset))).parse(after_date);
+    Ok(match time_of_day {
+        Ok((after, _)) => (after, Kind::DateTime),
+        Err(_) => (after_date, Kind::Date),
+    })
+}
+
 /// `"…"` on one line: any byte but `"`, `\` and line breaks, or `\` and any byte but a
 /// line break (escapes are judged later, by [`unescape`]).
 fn string(input: &[u8]) -> Scan<'_, &[u8]> {
@@ -360,7 +380,7 @@ fn email(input: &[u8]) -> Scan<'_, &[u8]> {
     recognize(delimited(tag("<"), address, tag(">"))).parse(input)
 }
 
-/// `{ } = -> .. - ,`
+/// `{ } = -> .. - , +`
 fn punctuation(input: &[u8]) -> Scan<'_, Kind> {
     alt((
         value(Kind::OpenBrace, tag("{")),
@@ -370,6 +390,7 @@ fn punctuation(input: &[u8]) -> Scan<'_, Kind> {
         value(Kind::Dash, tag("-")),
         value(Kind::DotDot, tag("..")),
         value(Kind::Comma, tag(",")),
+        value(Kind::Plus, tag("+")),
     ))
     .parse(input)
 }

@@ -65,3 +65,200 @@ fn scratch_throughput() {
         mb / best_parse
     );
 }
+
+// ---------------------------------------------------------------------------------
+// Policy tests: instants, `+`, test items and their recovery
+
+use super::ast::{Item, TestCredential, TestSubject};
+use super::lexer::{Kind, Lexer};
+
+/// The kinds and texts of the tokens of `text`.
+fn tokens(text: &str) -> Vec<(Kind, &str)> {
+    let mut lexer = Lexer::new(text);
+    let mut out = Vec::new();
+    loop {
+        let token = lexer.next_token();
+        if token.kind == Kind::End {
+            return out;
+        }
+        out.push((token.kind, &text[token.start as usize..token.end as usize]));
+    }
+}
+
+#[test]
+fn instants_lex_as_one_token_and_dates_times_and_ranges_do_not_change() {
+    use Kind::*;
+    assert_eq!(
+        tokens(
+            "2026-11-23T09:00 2026-11-23T09:00:30Z 2026-11-23T09:00+01:00 2026-11-23T09:00-05:30"
+        ),
+        [
+            (DateTime, "2026-11-23T09:00"),
+            (DateTime, "2026-11-23T09:00:30Z"),
+            (DateTime, "2026-11-23T09:00+01:00"),
+            (DateTime, "2026-11-23T09:00-05:30"),
+        ]
+    );
+    assert_eq!(
+        tokens("2026-12-25 2026-01-01..2026-12-31 08:00-19:00 22:00-06:00 0123 2026-11-23 09:00"),
+        [
+            (Date, "2026-12-25"),
+            (Date, "2026-01-01"),
+            (DotDot, ".."),
+            (Date, "2026-12-31"),
+            (Time, "08:00"),
+            (Dash, "-"),
+            (Time, "19:00"),
+            (Time, "22:00"),
+            (Dash, "-"),
+            (Time, "06:00"),
+            (Number, "0123"),
+            (Date, "2026-11-23"),
+            (Time, "09:00"),
+        ]
+    );
+    // Values are not judged; what does not fit the shape falls back to smaller tokens.
+    assert_eq!(tokens("2026-13-45T99:99"), [(DateTime, "2026-13-45T99:99")]);
+    assert_eq!(
+        tokens("2026-11-23T9:00"),
+        [
+            (Date, "2026-11-23"),
+            (Name, "T9"),
+            (BadChar, ":"),
+            (Number, "00")
+        ]
+    );
+    assert_eq!(
+        tokens("2026-11-23T09:00+1 a+b"),
+        [
+            (DateTime, "2026-11-23T09:00"),
+            (Plus, "+"),
+            (Number, "1"),
+            (Name, "a"),
+            (Plus, "+"),
+            (Name, "b"),
+        ]
+    );
+}
+
+#[test]
+fn a_test_item_parses_with_every_subject() {
+    let text = r#"# head
+test "Ana's office hours" {
+  ana may open main at 2026-11-23T09:00
+  ana may not open r2 at 2026-11-23T09:00 because outside_schedule  # trailing
+  card 12345678 + pin "482913" may open vault at 2026-11-23T09:00+01:00
+  remote ana may not open main at 2026-11-23T09:00 offline
+  guest "ak@example.com" may open r2 at 2026-05-07T17:00 because appointment
+  qr "q" + mobile "m" may not open r2 at 2026-05-07T17:00Z because inactive
+}
+"#;
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let [entry] = parsed.file.items.as_slice() else {
+        panic!("one item")
+    };
+    assert_eq!(entry.trivia.leading.len(), 1);
+    let Item::Test(test) = &entry.node else {
+        panic!("a test")
+    };
+    assert_eq!(test.title.value, "Ana's office hours");
+    let expectations: Vec<_> = test.body.entries.iter().map(|e| &e.node).collect();
+    assert_eq!(expectations.len(), 6);
+    assert!(matches!(&expectations[0].subject, TestSubject::User(u) if u.name == "ana"));
+    assert!(expectations[0].allowed && !expectations[1].allowed);
+    assert_eq!(
+        expectations[1].because.as_ref().unwrap().name,
+        "outside_schedule"
+    );
+    assert!(test.body.entries[1].trivia.trailing.is_some());
+    let TestSubject::Credentials(credentials) = &expectations[2].subject else {
+        panic!("credentials")
+    };
+    assert!(
+        matches!(&credentials[..], [TestCredential::Card(c), TestCredential::Pin(p)]
+        if c.digits == "12345678" && p.value == "482913")
+    );
+    assert_eq!(expectations[2].at.text, "2026-11-23T09:00+01:00");
+    assert!(matches!(&expectations[3].subject, TestSubject::Remote(u) if u.name == "ana"));
+    assert!(expectations[3].offline.is_some());
+    assert!(
+        matches!(&expectations[4].subject, TestSubject::Guest(e) if e.value == "ak@example.com")
+    );
+    // Reserved words that spell reason codes are reasons here.
+    assert_eq!(
+        expectations[4].because.as_ref().unwrap().name,
+        "appointment"
+    );
+    assert_eq!(expectations[5].because.as_ref().unwrap().name, "inactive");
+    // The expectation's span runs from its subject to its last word.
+    let span = test.body.entries[1].span;
+    assert_eq!(
+        &text[span.range()],
+        "ana may not open r2 at 2026-11-23T09:00 because outside_schedule"
+    );
+}
+
+#[test]
+fn test_words_are_names_elsewhere() {
+    let text = "site test { timezone \"UTC\" door may door not door open door at door because }\n\
+                account a { user test { allow may not open at because } }\n\
+                test \"t\" { test may not open because at 2026-01-01T00:00 because not_granted\n\
+                because may open at at 2026-01-01T00:00 }";
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let Some(Item::Test(test)) = parsed.file.items.last().map(|e| &e.node) else {
+        panic!("a test last")
+    };
+    let users: Vec<_> = test
+        .body
+        .entries
+        .iter()
+        .map(|e| match &e.node.subject {
+            TestSubject::User(u) => (u.name.as_str(), e.node.door.name.as_str()),
+            _ => panic!("users"),
+        })
+        .collect();
+    assert_eq!(users, [("test", "because"), ("because", "at")]);
+}
+
+#[test]
+fn broken_expectations_are_reported_once_each_and_the_rest_is_kept() {
+    let text = "test \"t\" {\n  ana may opn main at 2026-11-23T09:00\n  \
+                card 1 + card 2 may open main at 2026-11-23T09:00\n  \
+                ana may open main at 2026-11-23T09:00 because\n  = { } may\n  \
+                bob may open main at 2026-11-23T09:00\n}\n\
+                test \"u\" {\n  ana may open main at 2026-11-23T09:00\n\
+                site x { timezone \"UTC\" }\n";
+    let parsed = parse(FileId(0), text);
+    let found: Vec<(&str, &str)> = parsed
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), &text[e.primary.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E0103", "opn"),
+            ("E0107", "card 2"),
+            ("E0103", "="),
+            ("E0103", "site"),
+        ]
+    );
+    // The first test keeps its good expectation; the second, missing its `}`, is
+    // left out, and parsing resumes at the site.
+    let kinds: Vec<&str> = parsed
+        .file
+        .items
+        .iter()
+        .map(|e| match &e.node {
+            Item::Test(t) => {
+                assert_eq!(t.body.entries.len(), 1);
+                "test"
+            }
+            Item::Site(_) => "site",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["test", "site"]);
+}

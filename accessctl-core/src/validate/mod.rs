@@ -4,9 +4,9 @@
 //! declaration and builds one symbol table per name space, `resolve` turns written
 //! references into typed ids (with "did you mean" suggestions), `lower` builds the
 //! [`Policy`] and checks every value on the way, then `credentials`,
-//! `space_codes` and `delegation` check the rules that span the whole policy, and
-//! `warnings` looks for what is legal but suspicious. Every rule is listed in
-//! `docs/diagnostics.md`.
+//! `space_codes` and `delegation` check the rules that span the whole policy,
+//! `expectations` resolves the policy tests against the model, and `warnings` looks
+//! for what is legal but suspicious. Every rule is listed in `docs/diagnostics.md`.
 //!
 //! It must never read files or clocks, never panic on any tree, and never stop at the
 //! first error: it reports every problem it can. It hands out the [`Policy`] only when
@@ -16,6 +16,7 @@
 mod credentials;
 mod delegation;
 mod doorset;
+mod expectations;
 mod lower;
 mod names;
 mod resolve;
@@ -27,6 +28,7 @@ mod warnings;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Policy;
+use crate::policy_test::Expectation;
 use crate::syntax::ast::File;
 
 /// The outcome of validating a policy.
@@ -34,6 +36,9 @@ use crate::syntax::ast::File;
 pub struct Validated {
     /// The model; `None` if any error was found.
     pub policy: Option<Policy>,
+    /// The expectations of the policy's tests, resolved against the model; empty if
+    /// any error was found. They are not part of the model.
+    pub tests: Vec<Expectation>,
     /// Errors and warnings, in the order found (callers sort them by position).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -49,15 +54,18 @@ pub fn validate(files: &[File]) -> Validated {
     credentials::check(&names, &mut diagnostics);
     space_codes::check(&names, &policy, &mut diagnostics);
     delegation::check(&names, &policy, &mut diagnostics);
+    let tests = expectations::lower(&names, &policy, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Validated {
             policy: None,
+            tests: Vec::new(),
             diagnostics,
         };
     }
     warnings::check(&names, &policy, &mut diagnostics);
     Validated {
         policy: Some(policy),
+        tests,
         diagnostics,
     }
 }

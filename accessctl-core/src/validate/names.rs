@@ -38,6 +38,8 @@ pub(super) struct Names<'a> {
     pub users: Vec<(&'a ast::User, AccountId)>,
     /// Appointments with their owning account.
     pub appointments: Vec<(&'a ast::Appointment, Option<AccountId>)>,
+    /// Policy tests, in source order (they declare nothing).
+    pub tests: Vec<&'a ast::Test>,
     /// Sites, doors, groups and paths by name (the first definition wins).
     pub places: HashMap<&'a str, Target>,
     /// Schedules by name: the [`crate::model::ScheduleId`] of the first definition.
@@ -94,6 +96,7 @@ impl<'a> Names<'a> {
             Item::Holidays(h) => self.calendars.push(h),
             Item::Account(account) => self.declare_accounts(account),
             Item::Appointment(a) => self.appointments.push((a, None)),
+            Item::Test(test) => self.tests.push(test),
         }
     }
 

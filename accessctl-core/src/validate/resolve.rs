@@ -158,7 +158,7 @@ pub(super) fn kind_of(place: Target) -> TargetKind {
 }
 
 /// An unknown-name error with a suggestion from `candidates` when one is close.
-fn unknown<'c>(
+pub(super) fn unknown<'c>(
     code: Code,
     what: &str,
     name: &Ident,

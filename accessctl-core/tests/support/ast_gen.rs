@@ -10,13 +10,16 @@
 //!
 //! A few sequences of entries are ambiguous in the language itself (see
 //! [`fix_site_block`] and [`fix_user_block`]): the generator rewrites them into their
-//! unambiguous neighbours rather than produce trees no text can denote.
+//! unambiguous neighbours rather than produce trees no text can denote. In a test
+//! block, a reason is never `may` (`because may …` starts the next expectation, whose
+//! user is named `because`) and a subject's credentials are of distinct kinds.
 
 use accessctl_core::syntax::ast::{
-    Account, AccountClause, Appointment, AppointmentClause, Block, Ceiling, Comment, Date, DaySpec,
-    Door, DoorClause, Entry, File, Group, Guest, GuestCredential, Holiday, Holidays, Ident, Item,
-    Number, PathDecl, ReaderMode, Schedule, ScheduleRule, Site, SiteClause, SpaceCode, Str, Target,
-    TargetKind, Time, TimeRange, Trivia, User, UserClause, Weekday, Word,
+    Account, AccountClause, Appointment, AppointmentClause, Block, Ceiling, Comment, Date,
+    DateTime, DaySpec, Door, DoorClause, Entry, Expectation, File, Group, Guest, GuestCredential,
+    Holiday, Holidays, Ident, Item, Number, PathDecl, ReaderMode, Schedule, ScheduleRule, Site,
+    SiteClause, SpaceCode, Str, Target, TargetKind, Test, TestCredential, TestSubject, Time,
+    TimeRange, Trivia, User, UserClause, Weekday, Word,
 };
 use accessctl_core::Span;
 use proptest::collection::vec;
@@ -490,6 +493,101 @@ fn guest() -> impl Strategy<Value = Guest> {
 }
 
 // ---------------------------------------------------------------------------------
+// Policy tests
+
+fn test() -> impl Strategy<Value = Test> {
+    (string(), block(expectation(), 6)).prop_map(|(title, body)| Test { title, body })
+}
+
+fn expectation() -> impl Strategy<Value = Expectation> {
+    (
+        test_subject(),
+        any::<bool>(),
+        ident(),
+        date_time(),
+        any::<bool>(),
+        option::of(reason()),
+    )
+        .prop_map(
+            |(subject, allowed, door, at, offline, because)| Expectation {
+                subject,
+                allowed,
+                door,
+                at,
+                offline: offline.then(sp),
+                because,
+            },
+        )
+}
+
+fn test_subject() -> impl Strategy<Value = TestSubject> {
+    prop_oneof![
+        ident().prop_map(TestSubject::User),
+        ident().prop_map(TestSubject::Remote),
+        string().prop_map(TestSubject::Guest),
+        vec(test_credential(), 1..5).prop_map(|credentials| {
+            let mut distinct: Vec<TestCredential> = Vec::new();
+            for credential in credentials {
+                if distinct.iter().all(|c| c.keyword() != credential.keyword()) {
+                    distinct.push(credential);
+                }
+            }
+            TestSubject::Credentials(distinct)
+        }),
+    ]
+}
+
+fn test_credential() -> impl Strategy<Value = TestCredential> {
+    prop_oneof![
+        number().prop_map(TestCredential::Card),
+        string().prop_map(TestCredential::Pin),
+        string().prop_map(TestCredential::Qr),
+        string().prop_map(TestCredential::Mobile),
+    ]
+}
+
+/// A reason: a known code (two of them reserved words), or any name but `may`.
+fn reason() -> impl Strategy<Value = Ident> {
+    let codes = select(vec![
+        "granted",
+        "outside_schedule",
+        "inactive",
+        "appointment",
+        "because",
+        "offline",
+        "site",
+    ]);
+    prop_oneof![
+        1 => codes.prop_map(|n| Ident { name: n.to_owned(), span: sp() }),
+        2 => ident().prop_filter("`because may` starts an expectation", |i| i.name != "may"),
+    ]
+}
+
+/// `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]`, digits of any value.
+fn date_time() -> impl Strategy<Value = DateTime> {
+    let offset = prop_oneof![
+        Just(String::new()),
+        Just("Z".to_owned()),
+        (select(vec!['+', '-']), 0u8..=99, 0u8..=99)
+            .prop_map(|(sign, h, m)| format!("{sign}{h:02}:{m:02}")),
+    ];
+    (
+        (0u16..=9999, 0u8..=99, 0u8..=99),
+        (0u8..=99, 0u8..=99, option::of(0u8..=99)),
+        offset,
+    )
+        .prop_map(|((year, month, day), (hour, minute, second), offset)| {
+            let second = second.map(|s| format!(":{s:02}")).unwrap_or_default();
+            DateTime {
+                text: format!(
+                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}{second}{offset}"
+                ),
+                span: sp(),
+            }
+        })
+}
+
+// ---------------------------------------------------------------------------------
 // Files
 
 fn item() -> impl Strategy<Value = Item> {
@@ -499,6 +597,7 @@ fn item() -> impl Strategy<Value = Item> {
         holidays().prop_map(Item::Holidays),
         account(false, ACCOUNT_DEPTH).prop_map(Item::Account),
         appointment().prop_map(Item::Appointment),
+        test().prop_map(Item::Test),
     ]
 }
 
@@ -549,6 +648,7 @@ fn item_comments(out: &mut Vec<String>, item: &Item) {
         Item::Holidays(holidays) => visit_block(out, &holidays.body, no_comments),
         Item::Account(account) => visit_block(out, &account.body, account_clause_comments),
         Item::Appointment(appointment) => visit_block(out, &appointment.body, no_comments),
+        Item::Test(test) => visit_block(out, &test.body, no_comments),
     }
 }
 

@@ -1,0 +1,86 @@
+//! The device fuzz targets' seed corpora, run as ordinary tests: every file of
+//! `fuzz/corpus/<target>/` goes through the same check as the cargo-fuzz target of that
+//! name (`fuzz/device_checks.rs`, included below), so CI exercises the properties on
+//! stable Rust, with no nightly toolchain and no cargo-fuzz. The policy-language
+//! targets are replayed by `accessctl-core/tests/fuzz_corpus.rs`. Owns only the walk
+//! over the corpus directories.
+
+#[path = "../../fuzz/device_checks.rs"]
+mod device_checks;
+
+use std::path::{Path, PathBuf};
+
+fn corpus(target: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target);
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the corpus {}: {e}", dir.display()));
+    let mut files: Vec<PathBuf> = entries
+        .map(|entry| entry.expect("a corpus entry").path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "the corpus {} is empty", dir.display());
+    files
+}
+
+/// Runs `check` on every file of the corpus and reports every file it fails on.
+fn run(target: &str, check: fn(&[u8])) {
+    let failed: Vec<String> = corpus(target)
+        .into_iter()
+        .filter(|path| {
+            let data = std::fs::read(path).expect("a readable corpus file");
+            std::panic::catch_unwind(|| check(&data)).is_err()
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "fuzz check `{target}` failed on {failed:#?}"
+    );
+}
+
+#[test]
+fn osdp_frame_corpus() {
+    run("osdp_frame", device_checks::osdp_frame);
+}
+
+#[test]
+fn osdp_secure_corpus() {
+    run("osdp_secure", device_checks::osdp_secure);
+}
+
+#[test]
+fn wiegand_corpus() {
+    run("wiegand", device_checks::wiegand);
+}
+
+/// The seeds of `osdp_frame` are what their names say: `broken-*` are refused, the
+/// `stream-*` ones are byte streams, every other one is a frame whose message decodes.
+#[test]
+fn osdp_frame_seeds_are_well_formed() {
+    use accessctl_devices::osdp::{Direction, Frame};
+    for path in corpus("osdp_frame") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        if name.starts_with("stream-") {
+            continue;
+        }
+        let frame = Frame::decode(&data);
+        if name.starts_with("broken-") {
+            let payload_broken = frame.as_ref().is_ok_and(|f| f.to_command().is_err());
+            assert!(frame.is_err() || payload_broken, "{name} is not broken");
+            continue;
+        }
+        let frame = frame.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let secured = frame.security.is_some_and(|s| s.mac().is_some());
+        if secured {
+            continue; // Encrypted or MACed: the data are not the message's.
+        }
+        match frame.header.direction {
+            Direction::Command => assert!(frame.to_command().is_ok(), "{name}"),
+            Direction::Reply => assert!(frame.to_reply().is_ok(), "{name}"),
+        }
+    }
+}
