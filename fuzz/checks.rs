@@ -113,3 +113,164 @@ fn skip_string(bytes: &[u8], mut i: usize) -> usize {
     }
     bytes.len()
 }
+
+/// Arbitrary bytes read as a lock memory image never make the decoder panic: they are
+/// refused with an error whose offset lies inside the input, or read into contents
+/// that encode back to exactly the same bytes (the layout is canonical). Those
+/// contents, sealed under a test key, decode to themselves, and the lock decides from
+/// them — with credentials the image holds, around its window and its offset
+/// changes — without panicking.
+pub fn lock_image(data: &[u8]) {
+    use accessctl_core::offline::image::PresentedDigests;
+    use accessctl_core::offline::{LockImage, UnverifiedImage};
+    use accessctl_core::secret::Key;
+    use accessctl_core::Instant;
+
+    let key = Key::from_entropy([0x42; 32]);
+    if let Err(error) = LockImage::decode(data, &key) {
+        assert!(
+            error.offset() <= data.len(),
+            "{error:?} beyond {} bytes",
+            data.len()
+        );
+    }
+    let image = match UnverifiedImage::read(data) {
+        Ok(image) => image,
+        Err(error) => {
+            assert!(
+                error.offset() <= data.len(),
+                "{error:?} beyond {} bytes",
+                data.len()
+            );
+            assert!(!error.to_string().is_empty());
+            return;
+        }
+    };
+    let contents = image.contents();
+    let mut again = contents
+        .encode()
+        .expect("contents read from an image encode");
+    again.extend_from_slice(image.tag());
+    assert!(again == data, "decoding then encoding changed the bytes");
+    let _ = image.summary();
+    let sealed = contents
+        .seal(&key)
+        .expect("contents read from an image seal");
+    let lock = LockImage::decode(&sealed, &key).expect("a sealed image decodes");
+    assert!(lock.contents() == contents, "sealing changed the contents");
+
+    let (issued, horizon) = (contents.issued.0, contents.horizon.0);
+    let mut instants = vec![
+        issued.saturating_sub(1),
+        issued,
+        issued / 2 + horizon / 2,
+        horizon.saturating_sub(1),
+        horizon,
+    ];
+    instants.extend(contents.transitions.iter().map(|c| c.at.0));
+    let digests: Vec<_> = contents
+        .credentials
+        .iter()
+        .chain(&contents.revocations)
+        .map(|e| e.digest)
+        .chain(contents.space_codes.iter().copied())
+        .take(6)
+        .collect();
+    for &digest in &digests {
+        let other = digests.first().copied();
+        let presented = [
+            PresentedDigests {
+                card: Some(digest),
+                ..PresentedDigests::default()
+            },
+            PresentedDigests {
+                keypad: Some(digest),
+                ..PresentedDigests::default()
+            },
+            PresentedDigests {
+                card: other,
+                keypad: Some(digest),
+                ..PresentedDigests::default()
+            },
+        ];
+        for p in &presented {
+            for &at in &instants {
+                let _ = contents.decide_digests(p, Instant(at));
+            }
+        }
+    }
+}
+
+/// Arbitrary bytes read as a card key image never make the decoder panic: they are
+/// refused with an error whose offset lies inside the input (or at its end), or read
+/// into an image that writes back to exactly the same bytes (the layout is canonical).
+/// That image, given a known user's holder id and signed under a site's card key,
+/// authenticates, reads back to itself, and gets a status against a policy without
+/// panicking.
+pub fn card_key(data: &[u8]) {
+    use accessctl_core::keys::{is_authentic, read_header, CardKeys, KeyImage};
+    use accessctl_core::secret::Key;
+    use accessctl_core::{CompiledPolicy, Instant};
+    use std::sync::OnceLock;
+
+    static POLICY: OnceLock<(accessctl_core::model::Policy, CompiledPolicy)> = OnceLock::new();
+    let (policy, compiled) = POLICY.get_or_init(|| {
+        let mut sources = Sources::new();
+        sources.add(
+            "card_key.acl",
+            r#"site hq { timezone "Europe/Paris"  door store { offline }  door main }
+schedule office { mon..fri 08:00-19:00  except holidays fr }
+holidays fr { 2026-12-25 }
+account acme {
+  user ana "Ana" { card 42  offline  schedule office  allow store main }
+  user carl "Carl" { card 44  offline  inactive  allow main }
+}"#,
+        );
+        let policy = check(&sources).policy.expect("the fuzz policy is valid");
+        let compiled = CompiledPolicy::new(&policy);
+        (policy, compiled)
+    });
+
+    if let Err(error) = read_header(data) {
+        assert!(
+            error.offset <= data.len(),
+            "{error:?} beyond {} bytes",
+            data.len()
+        );
+    }
+    let image = match KeyImage::decode(data) {
+        Ok(image) => image,
+        Err(error) => {
+            assert!(
+                error.offset <= data.len(),
+                "{error:?} beyond {} bytes",
+                data.len()
+            );
+            assert!(!error.to_string().is_empty());
+            return;
+        }
+    };
+    let again = image.to_bytes().expect("an image read from bytes writes");
+    assert!(again == data, "decoding then encoding changed the bytes");
+
+    let site_key = Key::from_entropy([0x42; 32]);
+    let keys = CardKeys::for_site(policy, compiled, "hq", &site_key).expect("the site exists");
+    let ana = policy.user_named("ana").expect("ana exists");
+    let mut signed = image.clone();
+    signed.holder = keys.holder_id(ana);
+    signed
+        .sign(keys.card_key())
+        .expect("an image read from bytes signs");
+    let bytes = signed.to_bytes().expect("a signed image writes");
+    assert!(
+        is_authentic(&bytes, keys.card_key()),
+        "a signed image authenticates"
+    );
+    assert!(
+        KeyImage::decode(&bytes) == Ok(signed.clone()),
+        "signing changed the image"
+    );
+    for at in [signed.issued, signed.expiry, Instant(0)] {
+        let _ = keys.status(&bytes, ana, at);
+    }
+}

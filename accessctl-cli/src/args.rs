@@ -10,6 +10,14 @@ use std::path::PathBuf;
 use accessctl_core::time::{InstantError, WrittenInstant};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+mod offline;
+
+pub use offline::{
+    CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
+    KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
+    LockInspectArgs, StoreOption,
+};
+
 /// `accessctl`: check, format and query physical access control policies.
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +48,14 @@ pub enum Command {
     WhoCan(WhoCanArgs),
     /// Which doors a user may open at an instant.
     WhatCan(WhatCanArgs),
+    /// The key store of the policy's secrets: `keys init`.
+    Keys(KeysArgs),
+    /// Offline codes a lock verifies without network: `codes issue`, `codes verify`.
+    Codes(CodesArgs),
+    /// Offline locks' memory images: `lock image`, `lock inspect`.
+    Lock(LockArgs),
+    /// Data-on-card keys: `key encode`, `key status`.
+    Key(KeyArgs),
 }
 
 impl Command {
@@ -51,6 +67,10 @@ impl Command {
             Command::Check(args) => args.format.into(),
             Command::WhoCan(args) => args.format.into(),
             Command::WhatCan(args) => args.format.into(),
+            Command::Keys(args) => args.format().into(),
+            Command::Codes(args) => args.format().into(),
+            Command::Lock(args) => args.format().into(),
+            Command::Key(args) => args.format().into(),
         }
     }
 }

@@ -46,6 +46,22 @@ pub enum EditError {
         /// The file.
         path: String,
     },
+    /// The file exists and was not to be replaced.
+    #[error("`{path}` already exists; left as it is")]
+    Exists {
+        /// The file.
+        path: String,
+    },
+}
+
+/// What [`write`] does when the file already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Leave it as it is and fail with [`EditError::Exists`] (checked by the rename
+    /// itself, so a file created meanwhile is never overwritten).
+    Refuse,
+    /// Replace it whole, under its lock.
+    Replace,
 }
 
 /// Replaces the text of `path`, which must still be `expected`, by `contents`.
@@ -82,6 +98,63 @@ pub fn replace(path: &Path, expected: &str, contents: &str) -> Result<(), EditEr
     drop(guard);
     sync_dir(&dir);
     Ok(())
+}
+
+/// Writes `contents` as the whole of `path`, creating it or (with
+/// [`Existing::Replace`]) replacing it: a temporary file in the same directory, created
+/// with the Unix permissions `mode` (less the process's umask) so that the contents
+/// are never readable more widely, flushed to disk and renamed over `path`. Unlike
+/// [`replace`], a replaced file gets `mode`, not its old permissions.
+pub fn write(path: &Path, contents: &[u8], mode: u32, existing: Existing) -> Result<(), EditError> {
+    let io_error = |source| EditError::Io {
+        path: display(path),
+        source,
+    };
+    // A symbolic link is followed: its target is written, the link stays.
+    let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = parent(&target);
+    let mut temp = temporary(&dir, mode).map_err(io_error)?;
+    temp.write_all(contents).map_err(io_error)?;
+    temp.as_file().sync_all().map_err(io_error)?;
+    match existing {
+        Existing::Refuse => {
+            temp.persist_noclobber(&target).map_err(|e| {
+                if e.error.kind() == io::ErrorKind::AlreadyExists {
+                    EditError::Exists {
+                        path: display(path),
+                    }
+                } else {
+                    io_error(e.error)
+                }
+            })?;
+        }
+        Existing::Replace => {
+            let guard = if target.exists() {
+                Some(lock(&target, path)?)
+            } else {
+                None
+            };
+            temp.persist(&target).map_err(|e| io_error(e.error))?;
+            drop(guard);
+        }
+    }
+    sync_dir(&dir);
+    Ok(())
+}
+
+/// A temporary file in `dir`, created with permissions `mode` where the system has
+/// Unix permissions.
+fn temporary(dir: &Path, mode: u32) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".accessctl-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder.tempfile_in(dir)
 }
 
 /// An exclusive advisory lock on `target` against a second writer.
@@ -152,6 +225,26 @@ mod tests {
         let err = replace(&path, "old", "new").unwrap_err();
         assert!(matches!(err, EditError::Changed { .. }), "{err}");
         assert_eq!(fs::read_to_string(&path).unwrap(), "someone else's");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_written_with_its_mode_and_kept_unless_replacing() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.keys");
+        write(&path, b"one", 0o600, Existing::Refuse).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let err = write(&path, b"two", 0o600, Existing::Refuse).unwrap_err();
+        assert!(matches!(err, EditError::Exists { .. }), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        write(&path, b"three", 0o600, Existing::Replace).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"three");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a replaced file gets the mode asked for");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -58,6 +58,10 @@ pub enum CliError {
     /// The output could not be written (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] io::Error),
+    /// An offline command (`keys`, `codes`, `lock`, `key`) cannot answer: a key store,
+    /// an image file, a code or a site that will not do.
+    #[error(transparent)]
+    Offline(#[from] crate::offline::OfflineError),
 }
 
 impl CliError {
@@ -72,6 +76,7 @@ impl CliError {
             CliError::Edit(_) => "edit_failed",
             CliError::Unformattable { .. } => "format_failed",
             CliError::Output(_) => "output_failed",
+            CliError::Offline(error) => error.kind(),
         }
     }
 
@@ -88,6 +93,7 @@ impl CliError {
             CliError::Load(_) => {
                 Some("point the command at a `.acl` file or a directory holding some".into())
             }
+            CliError::Offline(error) => error.help(),
             _ => None,
         }
     }

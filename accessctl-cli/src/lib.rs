@@ -25,7 +25,9 @@ pub mod diff;
 pub mod error;
 pub mod exit;
 pub mod instant;
+pub mod keystore;
 pub mod load;
+pub mod offline;
 pub mod query;
 pub mod render;
 pub mod table;
@@ -91,6 +93,10 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Check(args) => commands::check::run(args, console),
         Command::WhoCan(args) => commands::who_can::run(args, console),
         Command::WhatCan(args) => commands::what_can::run(args, console),
+        Command::Keys(args) => commands::keys::run(args, console),
+        Command::Codes(args) => commands::codes::run(args, console),
+        Command::Lock(args) => commands::lock::run(args, console),
+        Command::Key(args) => commands::card_key::run(args, console),
     }
 }
 

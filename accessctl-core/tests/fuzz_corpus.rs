@@ -55,3 +55,13 @@ fn comments_are_found_outside_strings_and_emails() {
     let text = "door a \"x # y\" # one\n  guest \"G\" <a#b@c.d>  #two  \n#three";
     assert_eq!(checks::comments(text), [" one", "two", "three"]);
 }
+
+#[test]
+fn lock_image_corpus() {
+    run("lock_image", checks::lock_image);
+}
+
+#[test]
+fn card_key_corpus() {
+    run("card_key", checks::card_key);
+}

@@ -12,8 +12,13 @@
 //!
 //! It must never produce a policy with errors or warnings: the unit tests check the
 //! small site through `accessctl_core::check`.
+//!
+//! [`workload`] turns a generated site into what the decision benchmarks ask: the
+//! site checked and compiled, and card presentations sampled by expected answer.
 
 use std::fmt::Write as _;
+
+pub mod workload;
 
 /// How big a site to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -572,7 +577,7 @@ impl<'a> Gen<'a> {
             ],
         };
         let calendar = CALENDARS[i % CALENDARS.len()].0;
-        let closing = if i % 3 == 0 {
+        let closing = if i.is_multiple_of(3) {
             format!("holidays {calendar} {}-{}", hm(10, 0), hm(16, 0))
         } else {
             format!("except holidays {calendar}")

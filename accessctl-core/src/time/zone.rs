@@ -83,6 +83,29 @@ impl ZoneTable {
             .unwrap_or_else(|| offset_of(self.zone, at.0))
     }
 
+    /// The offset changes strictly after `from` and before `to`, in order, as the
+    /// instant each comes into force and its offset; only changes within the table's
+    /// span (1970–2100) are known. For lock memory images, which carry them.
+    pub(crate) fn changes_between(
+        &self,
+        from: Instant,
+        to: Instant,
+    ) -> impl Iterator<Item = (Instant, i32)> + '_ {
+        let first = self.starts.partition_point(|&s| s <= from.0);
+        let starts = self.starts.get(first..).unwrap_or(&[]);
+        let offsets = self.offsets.get(first..).unwrap_or(&[]);
+        starts
+            .iter()
+            .zip(offsets)
+            .take_while(move |(s, _)| **s < to.0)
+            .map(|(s, o)| (Instant(*s), *o))
+    }
+
+    /// The last instant the table covers; later offsets are not in it.
+    pub(crate) fn span_end() -> Instant {
+        Instant(LAST)
+    }
+
     /// Heap bytes held.
     pub fn heap_size(&self) -> usize {
         self.starts.capacity() * 8 + self.offsets.capacity() * 4 + self.periods.capacity() * 4
@@ -157,11 +180,18 @@ mod tests {
             for &change in &table.starts {
                 for t in [change - 1, change, change + 1] {
                     if (FIRST..LAST).contains(&t) {
-                        assert_eq!(table.offset_at(Instant(t)), offset_of(zone, t), "{zone} {t}");
+                        assert_eq!(
+                            table.offset_at(Instant(t)),
+                            offset_of(zone, t),
+                            "{zone} {t}"
+                        );
                     }
                 }
             }
-            assert_eq!(table.offset_at(Instant(LAST - 1)), offset_of(zone, LAST - 1));
+            assert_eq!(
+                table.offset_at(Instant(LAST - 1)),
+                offset_of(zone, LAST - 1)
+            );
         }
     }
 

@@ -1049,7 +1049,7 @@ fn build_instant(
                 .collect();
             match pick(&days, &raw.pick) {
                 Some(d) => {
-                    let minutes = if raw.day % 2 == 0 {
+                    let minutes = if raw.day.is_multiple_of(2) {
                         near_midnight
                     } else {
                         i64::from(raw.minute)
@@ -1076,7 +1076,7 @@ fn build_instant(
                 .flat_map(|h| [h.days.from, h.days.to + Duration::days(1)])
                 .collect();
             let date = match pick(&holidays, &raw.pick) {
-                Some(d) if raw.wide % 2 == 0 => d,
+                Some(d) if raw.wide.is_multiple_of(2) => d,
                 _ => day(raw.day),
             };
             match pick(&edges, &raw.pick) {
@@ -1097,7 +1097,8 @@ fn build_instant(
                         1 => a.range.end,
                         _ => (a.range.start + a.range.end) / 2,
                     };
-                    let date = a.date + Duration::days(i64::from(raw.wide % 5 == 0) * (delta % 2));
+                    let date = a.date
+                        + Duration::days(i64::from(raw.wide.is_multiple_of(5)) * (delta % 2));
                     local_instant(tz, date, i64::from(edge) + delta % 2, secs)
                 }
                 None => fallback(),
@@ -1257,7 +1258,7 @@ pub fn build_request<'a>(
                 _ => {
                     let appointment = AppointmentId(policy.appointments.len() as u32);
                     match policy.appointments.first() {
-                        Some(a) if n_users % 2 == 0 => {
+                        Some(a) if n_users.is_multiple_of(2) => {
                             Subject::Guest(AppointmentId(0), a.guests.len() as u32)
                         }
                         _ => Subject::Guest(appointment, 0),
