@@ -263,6 +263,18 @@ impl Parser<'_> {
         })
     }
 
+    /// A block if one opens here (doors and users may be written without one).
+    fn optional_block<T>(
+        &mut self,
+        clause: fn(&mut Self) -> PResult<T>,
+    ) -> PResult<Option<Block<T>>> {
+        if self.at(Kind::OpenBrace) {
+            self.block("`{`", clause).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     /// `{ ENTRY… }`, each entry parsed by `clause`.
     fn block<T>(
         &mut self,
@@ -615,11 +627,7 @@ impl Parser<'_> {
         self.bump();
         let name = self.name("a door name")?;
         let title = self.title()?;
-        let body = if self.at(Kind::OpenBrace) {
-            Some(self.block("`{`", Self::door_clause)?)
-        } else {
-            None
-        };
+        let body = self.optional_block(Self::door_clause)?;
         Ok(Door { name, title, body })
     }
 
@@ -893,11 +901,7 @@ impl Parser<'_> {
         self.bump();
         let name = self.name("a user name")?;
         let title = self.title()?;
-        let body = if self.at(Kind::OpenBrace) {
-            Some(self.block("`{`", Self::user_clause)?)
-        } else {
-            None
-        };
+        let body = self.optional_block(Self::user_clause)?;
         Ok(User { name, title, body })
     }
 
