@@ -48,6 +48,8 @@ pub enum Command {
     WhoCan(WhoCanArgs),
     /// Which doors a user may open at an instant.
     WhatCan(WhatCanArgs),
+    /// Run the expectations of each policy's `test` blocks: `N passed, N failed`.
+    Test(TestArgs),
     /// The key store of the policy's secrets: `keys init`.
     Keys(KeysArgs),
     /// Offline codes a lock verifies without network: `codes issue`, `codes verify`.
@@ -67,6 +69,7 @@ impl Command {
             Command::Check(args) => args.format.into(),
             Command::WhoCan(args) => args.format.into(),
             Command::WhatCan(args) => args.format.into(),
+            Command::Test(args) => args.format.into(),
             Command::Keys(args) => args.format().into(),
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
@@ -137,6 +140,21 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: ReportFormat,
+}
+
+/// `accessctl test [--verbose] PATH...`
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policies whose tests to run: each PATH is one policy, an `.acl` file or a
+    /// directory searched recursively for `.acl` files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// List the passing expectations too.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// `accessctl fmt [--check] [--diff] PATH...`

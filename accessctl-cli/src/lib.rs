@@ -7,7 +7,7 @@
 //! mean one thing everywhere: 0 success, 1 a negative answer, 2 a usage error,
 //! unreadable input or an I/O failure.
 //!
-//! Adding a command (such as `accessctl test PATH`): a variant of [`args::Command`]
+//! Adding a command: a variant of [`args::Command`]
 //! with its argument struct (with a `--format`), an arm in [`args::Command::format`], a
 //! module under [`commands`] whose `run(&Args, &mut Console) -> Result<Exit, CliError>`
 //! prints its answer and says how it ended, and one arm in [`dispatch`]. Errors that
@@ -93,6 +93,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Check(args) => commands::check::run(args, console),
         Command::WhoCan(args) => commands::who_can::run(args, console),
         Command::WhatCan(args) => commands::what_can::run(args, console),
+        Command::Test(args) => commands::test::run(args, console),
         Command::Keys(args) => commands::keys::run(args, console),
         Command::Codes(args) => commands::codes::run(args, console),
         Command::Lock(args) => commands::lock::run(args, console),

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod fmt;
 pub mod keys;
 pub mod lock;
+pub mod test;
 pub mod validate;
 pub mod what_can;
 pub mod who_can;
