@@ -54,7 +54,7 @@ pub enum EditError {
     },
 }
 
-/// What [`write`] does when the file already exists.
+/// What [`write()`] does when the file already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {
     /// Leave it as it is and fail with [`EditError::Exists`] (checked by the rename
