@@ -5,7 +5,8 @@
 //!   site's offline door with the most entries; decoding it (tag check and parse);
 //!   one decision from it (a card of one of its holders);
 //! - `lock-image/4000-entries`: the same for a door with 4,000 offline users, one card
-//!   each; the image's size is printed and asserted to be at most 64 KiB.
+//!   each; the image's size is printed and asserted to be at most 64 KiB;
+//! - `offline-code`: verifying an offline code on the lock (BRIEF §7: ≤ 10 µs).
 //!
 //! Setting up generates and compiles the reference site (about 20 s on 2 cores).
 //! `cargo bench -p accessctl-benches --bench offline`.
@@ -13,6 +14,9 @@
 use accessctl_benches::workload::{Workload, WINDOW_START};
 use accessctl_benches::SiteParams;
 use accessctl_core::model::{Credential, DoorId, Policy};
+use accessctl_core::offline::code::{
+    check_code, door_code_key, issue as issue_code, CodeRequest, CodeVerifier,
+};
 use accessctl_core::offline::{build_image, lock_key, BuiltImage, Issue, LockImage};
 use accessctl_core::secret::Key;
 use accessctl_core::{check, CompiledPolicy, Instant, Presented, Sources};
@@ -173,5 +177,37 @@ fn four_thousand(c: &mut Criterion) {
     measure(c, "lock-image/4000-entries", &policy, &compiled, door);
 }
 
-criterion_group!(benches, reference, four_thousand);
+/// `offline-code/*`: the lock's side of an offline code (BRIEF §7: ≤ 10 µs): a valid
+/// repeatable code through the lock's verifier (lockout and one-time memory
+/// consulted), and the stateless check of a valid and of a wrong code.
+fn offline_codes(c: &mut Criterion) {
+    let door_key = door_code_key(&site_key(), "d00001");
+    let request = CodeRequest {
+        start: Instant(WINDOW_START),
+        hours: 24,
+        once: false,
+        variant: 0,
+    };
+    let issued = issue_code(&door_key, &request).expect("a 24-hour code issues");
+    let code = issued.code.expose_digits().to_owned();
+    let now = Instant(WINDOW_START + 3600);
+    // Another door's code for the same window: well formed, wrong for this lock.
+    let other_door = door_code_key(&site_key(), "d00002");
+    let wrong = issue_code(&other_door, &request).expect("issues");
+    let wrong = wrong.code.expose_digits().to_owned();
+    let mut verifier = CodeVerifier::new(door_key.clone());
+    let mut group = c.benchmark_group("offline-code");
+    group.bench_function("verify-accepted", |b| {
+        b.iter(|| verifier.verify(black_box(&code), black_box(now)))
+    });
+    group.bench_function("check-accepted", |b| {
+        b.iter(|| check_code(&door_key, black_box(&code), black_box(now)))
+    });
+    group.bench_function("check-wrong", |b| {
+        b.iter(|| check_code(&door_key, black_box(&wrong), black_box(now)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, reference, four_thousand, offline_codes);
 criterion_main!(benches);
