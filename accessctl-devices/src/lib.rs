@@ -7,7 +7,8 @@
 //!   sends into the card numbers policies hold; the [`osdp`] codec (frames, commands and
 //!   replies, a stream reader) and its secure channel; the control panel and peripheral
 //!   device loops, file transfer and the PN532 encoder's frames are to come;
-//! - **transports** (to come) — serial ports, TCP and an in-memory pair;
+//! - **transports** — [`transport`]: serial ports, TCP (connect or listen) and an
+//!   in-memory pair, named on the command line as a `Connection`;
 //! - **simulated devices** (to come) — a lock that decides offline with
 //!   `accessctl-core`, an encoder holding a card.
 //!
@@ -45,4 +46,5 @@
 )]
 
 pub mod osdp;
+pub mod transport;
 pub mod wiegand;
