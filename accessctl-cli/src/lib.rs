@@ -25,6 +25,7 @@ pub mod diff;
 pub mod error;
 pub mod exit;
 pub mod instant;
+pub mod journal;
 pub mod keystore;
 pub mod load;
 pub mod offline;

@@ -1,0 +1,142 @@
+//! The journal's vocabulary: events, their kinds and the queries over them.
+//!
+//! An event holds no secret: a user is named, an unknown card is given by its number,
+//! and there is no field for a PIN or a key.
+
+use accessctl_core::Reason;
+use serde::Serialize;
+
+/// What happened at a door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The door opened for someone.
+    Opened,
+    /// A known credential was refused.
+    Denied,
+    /// A card nobody holds was presented.
+    UnknownCard,
+    /// The door's reader stopped answering.
+    ReaderOffline,
+    /// The door's reader answers again.
+    ReaderOnline,
+    /// The reader or the lock reported tampering.
+    Tamper,
+    /// A card read failed its parity check.
+    BadParity,
+}
+
+impl EventKind {
+    /// Every kind, in catalogue order.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::Opened,
+        EventKind::Denied,
+        EventKind::UnknownCard,
+        EventKind::ReaderOffline,
+        EventKind::ReaderOnline,
+        EventKind::Tamper,
+        EventKind::BadParity,
+    ];
+
+    /// The stable code stored in the journal, e.g. `unknown_card`.
+    pub fn code(self) -> &'static str {
+        match self {
+            EventKind::Opened => "opened",
+            EventKind::Denied => "denied",
+            EventKind::UnknownCard => "unknown_card",
+            EventKind::ReaderOffline => "reader_offline",
+            EventKind::ReaderOnline => "reader_online",
+            EventKind::Tamper => "tamper",
+            EventKind::BadParity => "bad_parity",
+        }
+    }
+
+    /// The kind whose code is `code`, if any.
+    pub fn from_code(code: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The reason whose stable code is `code`, if any.
+pub fn reason_from_code(code: &str) -> Option<Reason> {
+    Reason::ALL.into_iter().find(|reason| reason.code() == code)
+}
+
+/// One thing that happened at a door.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// When, in Unix seconds.
+    pub at: i64,
+    /// The site of the door.
+    pub site: String,
+    /// The door.
+    pub door: String,
+    /// What happened.
+    pub kind: EventKind,
+    /// The decision's reason, for openings and refusals.
+    pub reason: Option<Reason>,
+    /// The user's name, when the holder is known.
+    pub user: Option<String>,
+    /// The card number; only for [`EventKind::UnknownCard`].
+    pub card: Option<String>,
+    /// Free text for people (never a secret).
+    pub detail: Option<String>,
+}
+
+impl Event {
+    /// An event with only its instant, site, door and kind.
+    pub fn new(at: i64, site: &str, door: &str, kind: EventKind) -> Event {
+        Event {
+            at,
+            site: site.to_owned(),
+            door: door.to_owned(),
+            kind,
+            reason: None,
+            user: None,
+            card: None,
+            detail: None,
+        }
+    }
+
+    /// Why this event may not be stored, if it may not.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.door.is_empty() {
+            Some("the door is empty")
+        } else if self.card.is_some() && self.kind != EventKind::UnknownCard {
+            Some("a card number is kept only for unknown cards")
+        } else {
+            None
+        }
+    }
+}
+
+/// An event as stored, with its journal id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The row id, increasing in order of recording.
+    pub id: i64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Which events to read; every field left `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Only this door.
+    pub door: Option<String>,
+    /// Only events at or after this instant (Unix seconds).
+    pub since: Option<i64>,
+    /// Only events strictly before this instant (Unix seconds).
+    pub until: Option<i64>,
+    /// Only this kind.
+    pub kind: Option<EventKind>,
+    /// At most this many events (the newest).
+    pub limit: Option<u32>,
+}

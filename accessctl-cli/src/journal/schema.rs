@@ -1,0 +1,50 @@
+//! The journal's schema as an ordered list of migrations.
+//!
+//! Owns the SQL that creates and evolves the tables. A released migration is never
+//! edited: a change is a new step at the end. Each step runs in its own transaction
+//! together with the `PRAGMA user_version` that records it.
+
+use rusqlite::Connection;
+
+/// The migrations, in order: step `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // Version 1: the events table and its indexes.
+    "CREATE TABLE events (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        site    TEXT    NOT NULL,
+        door    TEXT    NOT NULL CHECK (door <> ''),
+        kind    TEXT    NOT NULL CHECK (kind IN ('opened', 'denied', 'unknown_card',
+                    'reader_offline', 'reader_online', 'tamper', 'bad_parity')),
+        reason  TEXT,
+        user    TEXT,
+        card    TEXT    CHECK (card IS NULL OR kind = 'unknown_card'),
+        detail  TEXT
+    );
+    CREATE INDEX events_door_at ON events (door, at);
+    CREATE INDEX events_at ON events (at);",
+];
+
+/// The newest schema version this code knows.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// The version recorded in the database.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Runs the migrations after `from`, each in one transaction with its version.
+pub fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
+    for (index, sql) in MIGRATIONS.iter().enumerate() {
+        let to = index as i64 + 1;
+        if to > from {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", to)?;
+            tx.commit()?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Unit tests of the journal on in-memory databases.
+
+use super::*;
+use accessctl_core::Reason;
+
+fn opened(at: i64, door: &str, user: &str) -> Event {
+    Event {
+        reason: Some(Reason::Granted),
+        user: Some(user.to_owned()),
+        ..Event::new(at, "hq", door, EventKind::Opened)
+    }
+}
+
+fn journal() -> Journal {
+    Journal::in_memory().expect("an in-memory journal opens")
+}
+
+#[test]
+fn a_new_journal_is_at_the_latest_schema() {
+    assert_eq!(journal().schema_version().unwrap(), schema::latest());
+}
+
+#[test]
+fn migrating_again_changes_nothing() {
+    let mut journal = journal();
+    journal.record(&opened(10, "main", "ana")).unwrap();
+    schema::migrate(&mut journal.conn, schema::latest()).unwrap();
+    assert_eq!(journal.query(&Query::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn events_come_back_as_recorded_newest_first() {
+    let mut journal = journal();
+    let unknown = Event {
+        card: Some("12345678".to_owned()),
+        reason: Some(Reason::UnknownCredential),
+        ..Event::new(20, "hq", "main", EventKind::UnknownCard)
+    };
+    journal.record(&opened(10, "main", "ana")).unwrap();
+    journal.record(&unknown).unwrap();
+    let entries = journal.query(&Query::default()).unwrap();
+    let events: Vec<&Event> = entries.iter().map(|entry| &entry.event).collect();
+    assert_eq!(events, [&unknown, &opened(10, "main", "ana")]);
+}
+
+#[test]
+fn queries_filter_by_kind_and_limit() {
+    let mut journal = journal();
+    let offline = Event::new(15, "hq", "main", EventKind::ReaderOffline);
+    let events = [
+        opened(10, "main", "ana"),
+        offline.clone(),
+        opened(20, "main", "bo"),
+    ];
+    journal.record_many(&events).unwrap();
+    let kind = Query {
+        kind: Some(EventKind::ReaderOffline),
+        ..Query::default()
+    };
+    assert_eq!(journal.query(&kind).unwrap()[0].event, offline);
+    let limit = Query {
+        limit: Some(1),
+        ..Query::default()
+    };
+    let newest = journal.query(&limit).unwrap();
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0].event.user.as_deref(), Some("bo"));
+}
+
+#[test]
+fn a_card_number_is_refused_outside_unknown_cards() {
+    let mut journal = journal();
+    let event = Event {
+        card: Some("999".to_owned()),
+        ..opened(10, "main", "ana")
+    };
+    let error = journal.record(&event).unwrap_err();
+    assert!(
+        matches!(error, JournalError::InvalidEvent { .. }),
+        "{error}"
+    );
+    assert!(journal.query(&Query::default()).unwrap().is_empty());
+}
+
+#[test]
+fn an_unknown_stored_kind_is_an_error_not_a_panic() {
+    let journal = journal();
+    journal
+        .conn
+        .execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO events (at, site, door, kind) VALUES (1, 'hq', 'main', 'exploded');",
+        )
+        .unwrap();
+    let error = journal.query(&Query::default()).unwrap_err();
+    assert!(error.to_string().contains("exploded"), "{error}");
+}
+
+#[test]
+fn kinds_and_reasons_round_trip_through_their_codes() {
+    for kind in EventKind::ALL {
+        assert_eq!(EventKind::from_code(kind.code()), Some(kind));
+    }
+    for reason in Reason::ALL {
+        assert_eq!(reason_from_code(reason.code()), Some(reason));
+    }
+}
+
+#[test]
+fn events_serialize_with_snake_case_codes() {
+    let json = serde_json::to_value(opened(10, "main", "ana")).unwrap();
+    assert_eq!(json["kind"], "opened");
+    assert_eq!(json["reason"], "granted");
+}
+
+#[test]
+fn purge_keeps_events_exactly_at_the_cutoff() {
+    let mut journal = journal();
+    let day = 24 * 60 * 60;
+    let now = 100 * day;
+    let events = [
+        opened(now - 60 * day - 1, "main", "old"),
+        opened(now - 60 * day, "main", "edge"),
+    ];
+    journal.record_many(&events).unwrap();
+    assert_eq!(journal.purge(now, DEFAULT_RETENTION).unwrap(), 1);
+    let left = journal.query(&Query::default()).unwrap();
+    assert_eq!(left[0].event.user.as_deref(), Some("edge"));
+}
