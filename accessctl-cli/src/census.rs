@@ -1,4 +1,5 @@
-//! What a policy holds, counted: files, sites, doors, accounts, users, appointments.
+//! What a policy holds, counted: files, sites, doors, accounts, users, appointments,
+//! and the expectations of its `test` blocks.
 //!
 //! Owns the counts shown in `validate`'s one-line result. They are taken from the
 //! syntax trees, so that an invalid policy is counted too (as far as it parsed). It
@@ -22,6 +23,8 @@ pub struct Census {
     pub users: usize,
     /// Appointments, top-level or in accounts.
     pub appointments: usize,
+    /// Expectations written in `test` blocks: what `accessctl test` runs and counts.
+    pub tests: usize,
 }
 
 impl Census {
@@ -50,6 +53,7 @@ impl Census {
             }
             Item::Account(account) => self.account(&account.body),
             Item::Appointment(_) => self.appointments += 1,
+            Item::Test(test) => self.tests += test.body.entries.len(),
             _ => {}
         }
     }
@@ -66,13 +70,14 @@ impl Census {
         }
     }
 
-    /// `3 files, 2 sites, 14 doors, 12 users`.
+    /// `3 files, 2 sites, 14 doors, 12 users, 42 tests`.
     pub fn summary(&self) -> String {
         [
             plural(self.files, "file"),
             plural(self.sites, "site"),
             plural(self.doors, "door"),
             plural(self.users, "user"),
+            plural(self.tests, "test"),
         ]
         .join(", ")
     }
@@ -104,6 +109,11 @@ account acme {
   appointment x on 2026-01-01 08:00-09:00 { doors a guest "G" <g@example.com> }
 }
 appointment y on 2026-01-01 08:00-09:00 { doors a guest "G" <g@example.com> }
+test "t1" {
+  u1 may open a at 2026-01-01T08:00
+  u2 may not open b at 2026-01-01T08:00
+}
+test "t2" { u3 may open a at 2026-01-01T08:00 }
 "#,
         );
         let census = Census::of(&check(&sources).files);
@@ -115,9 +125,13 @@ appointment y on 2026-01-01 08:00-09:00 { doors a guest "G" <g@example.com> }
                 doors: 2,
                 accounts: 3,
                 users: 3,
-                appointments: 2
+                appointments: 2,
+                tests: 3
             }
         );
-        assert_eq!(census.summary(), "1 file, 1 site, 2 doors, 3 users");
+        assert_eq!(
+            census.summary(),
+            "1 file, 1 site, 2 doors, 3 users, 3 tests"
+        );
     }
 }

@@ -92,7 +92,7 @@ fn validate_exits_0_on_a_valid_policy_even_with_warnings() {
     assert_code(&run, 0);
     assert_eq!(
         run.stdout,
-        "valid/hq.acl: 1 file, 1 site, 2 doors, 2 users — valid\n"
+        "valid/hq.acl: 1 file, 1 site, 2 doors, 2 users, 0 tests — valid\n"
     );
     let run = in_fixtures(&["validate", "diagnostics/w0101_w0102_warnings.acl"]);
     assert_code(&run, 0);

@@ -8,7 +8,6 @@
 //! decide anything itself, and never print a PIN, QR code or mobile key it was given:
 //! only which media were presented.
 
-use accessctl_core::decide::Step;
 use accessctl_core::{Decision, Presented, Request, Subject};
 use serde::Serialize;
 
@@ -18,7 +17,7 @@ use crate::error::CliError;
 use crate::exit::Exit;
 use crate::instant;
 use crate::query::{DoorView, QueryPolicy, When};
-use crate::render::json::{self, SCHEMA_VERSION};
+use crate::render::json::{self, JsonStep, SCHEMA_VERSION};
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
@@ -129,15 +128,7 @@ struct Answer {
     timezone: &'static str,
     offline: bool,
     subject: SubjectView,
-    steps: Vec<StepView>,
-}
-
-/// One explanation step: the core's step fields plus its sentence.
-#[derive(Serialize)]
-struct StepView {
-    #[serde(flatten)]
-    step: Step,
-    text: String,
+    steps: Vec<JsonStep>,
 }
 
 impl Answer {
@@ -153,14 +144,7 @@ impl Answer {
             timezone: when.zone.name(),
             offline: args.when.offline,
             subject: SubjectView::new(args),
-            steps: decision
-                .explain(&query.policy)
-                .into_iter()
-                .map(|step| StepView {
-                    text: step.to_string(),
-                    step,
-                })
-                .collect(),
+            steps: JsonStep::all(decision.explain(&query.policy)),
         }
     }
 

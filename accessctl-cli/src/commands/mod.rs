@@ -1,5 +1,6 @@
-//! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`;
-//! and the offline ones: `keys` (the key store), `codes`, `lock`, `key` (`card_key`).
+//! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
+//! `test`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
 //! its answer in the format asked for and says how the run ended; an `Err` is an error

@@ -1,4 +1,5 @@
-//! Diagnostics for programs: the JSON objects of the stable schema in `docs/cli.md`.
+//! Diagnostics, errors and explanation steps for programs: the JSON objects of the
+//! stable schema in `docs/cli.md`.
 //!
 //! ```json
 //! { "severity": "error", "code": "E0201", "summary": "a reference to a door that does not exist",
@@ -11,6 +12,7 @@
 //! removing one never is. It must never print anything itself: commands put these
 //! objects into their documents.
 
+use accessctl_core::decide::Step;
 use accessctl_core::diagnostic::Label;
 use accessctl_core::{Diagnostic, Severity, Sources};
 use serde::Serialize;
@@ -115,6 +117,31 @@ impl JsonError {
             message: error.to_string(),
             help: error.help(),
         }
+    }
+}
+
+/// One step of a decision's explanation, as JSON: the core's fields and the sentence
+/// people read, `{"step": "schedule", "name": "office", "open": false, "text":
+/// "schedule office: closed"}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonStep {
+    /// The step's kind and fields, as the core names them.
+    #[serde(flatten)]
+    pub step: Step,
+    /// The step as a sentence.
+    pub text: String,
+}
+
+impl JsonStep {
+    /// Every step of `steps`, with its sentence.
+    pub fn all(steps: Vec<Step>) -> Vec<JsonStep> {
+        steps
+            .into_iter()
+            .map(|step| JsonStep {
+                text: step.to_string(),
+                step,
+            })
+            .collect()
     }
 }
 

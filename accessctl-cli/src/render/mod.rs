@@ -1,5 +1,5 @@
 //! Rendering diagnostics: for people (source snippets), for programs (JSON) and for
-//! GitHub Actions (workflow annotations).
+//! GitHub Actions (workflow annotations); and source snippets outside diagnostics.
 //!
 //! Owns how a [`Diagnostic`](accessctl_core::Diagnostic) of the core is shown, and
 //! where it points: file, 1-based line and column (counted in characters), and the
@@ -9,6 +9,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod snippet;
 
 use accessctl_core::{Sources, Span};
 use serde::Serialize;
