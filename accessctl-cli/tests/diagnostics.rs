@@ -143,6 +143,11 @@ cases! {
         ("E0306", "\"ana@example\"", 1),
         ("E0306", "<bob@@example.com>", 1),
     ];
+    card_formats_unknown_or_repeated: "e0316_e0317_card_formats.acl" => [
+        ("E0316", "H10304", 1),
+        ("E0316", "corp1000", 1),
+        ("E0317", "h10301", 3),
+    ];
     // Appointments.
     appointment_crossing_midnight: "e0501_appointment_crosses_midnight.acl" => [
         ("E0501", "22:00-02:00", 1),

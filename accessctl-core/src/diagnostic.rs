@@ -201,6 +201,10 @@ codes! {
     AmbiguousInstant = "E0314",
     /// a decision reason code the engine does not know (in a policy test)
     UnknownReason = "E0315",
+    /// a card format the language does not know (in `cards`)
+    UnknownCardFormat = "E0316",
+    /// a card format listed twice in one `cards` clause
+    RepeatedCardFormat = "E0317",
 
     // Credentials and codes: E04xx
     /// a card number held twice in a site

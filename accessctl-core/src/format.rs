@@ -328,6 +328,10 @@ fn site_clause(p: &mut Printer, depth: usize, clause: &SiteClause) {
     match clause {
         SiteClause::Timezone(zone) => p.keyword_string("timezone", zone),
         SiteClause::Keystore(file) => p.keyword_string("keystore", file),
+        SiteClause::Cards(formats) => {
+            p.token("cards");
+            p.idents(formats);
+        }
         SiteClause::Door(door_) => door(p, depth, door_),
         SiteClause::Group(group_) => group(p, group_),
         SiteClause::Path(path_) => path(p, path_),
@@ -363,6 +367,10 @@ fn door_clause(p: &mut Printer, _depth: usize, clause: &DoorClause) {
         DoorClause::Require(modes) => {
             p.token("require");
             p.words(modes, ReaderMode::as_str);
+        }
+        DoorClause::Cards(formats) => {
+            p.token("cards");
+            p.idents(formats);
         }
     }
 }
@@ -817,6 +825,7 @@ mod tests {
             b(vec![
                 e(SiteClause::Timezone(s("Europe/Paris"))),
                 e(SiteClause::Keystore(s("centre.keys"))),
+                e(SiteClause::Cards(vec![id("h10301"), id("h10304")])),
                 et(
                     true,
                     &[],
@@ -841,6 +850,7 @@ mod tests {
                                 w(ReaderMode::Qr),
                                 w(ReaderMode::Mobile),
                             ])),
+                            e(DoorClause::Cards(vec![id("corp1000-35"), id("raw")])),
                         ])),
                     ),
                 ),
@@ -879,6 +889,7 @@ mod tests {
         let expected = r#"site centre "Centre sportif" {
   timezone "Europe/Paris"
   keystore "centre.keys"
+  cards h10301 h10304
 
   door main "Entrée principale" {
     id "5d1ecdd1"
@@ -887,6 +898,7 @@ mod tests {
     offline
     capacity 0500
     require qr mobile
+    cards corp1000-35 raw
   }
   door meeting {}
   door r2 "Bureau R+2"

@@ -460,7 +460,8 @@ fn e0212_clauses_given_twice() {
   timezone "UTC"
   timezone "UTC"
   keystore "a" keystore "b"
-  door a { readers badge pin readers pin offline offline schedule s schedule s id "1" id "2" capacity 1 capacity 2 require badge pin require badge pin }
+  cards h10301 cards raw
+  door a { readers badge pin readers pin offline offline schedule s schedule s id "1" id "2" capacity 1 capacity 2 require badge pin require badge pin cards raw cards raw }
 }
 schedule s { mon 08:00-09:00 }
 account more {
@@ -476,12 +477,14 @@ account more {
         &[
             ("E0212", "timezone", 3),
             twice("keystore"),
+            twice("cards"),
             twice("readers"),
             ("E0212", "offline", 2),
             ("E0212", "schedule s", 2),
             twice("id \""),
             twice("capacity"),
             twice("require"),
+            ("E0212", "cards", 4),
             twice("email"),
             twice("remote"),
             twice("inactive"),
@@ -709,6 +712,84 @@ appointment y on 2026-01-01 08:00-09:00 { doors main guest "G" <g@example.com> p
     for pin in diags.iter().filter(|d| d.code.as_str() == "E0309") {
         assert!(!pin.message.contains("123") && !pin.message.contains("12a4"));
     }
+}
+
+#[test]
+fn e0316_e0317_card_formats() {
+    let text = with_base(
+        r#"site cards_site {
+  timezone "UTC"
+  cards h10301 H10304 wiegand h10301
+  door lab { cards corp1000 raw raw }
+}
+account more { user u { card 2 allow lab } }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0316", "H10304", 1),
+            ("E0316", "wiegand", 1),
+            ("E0317", "h10301", 2),
+            ("E0316", "corp1000 ", 1),
+            ("E0317", "raw", 2),
+        ],
+    );
+    let codes: Vec<(&str, &str, &str)> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str(), help(d)))
+        .collect();
+    assert_eq!(
+        codes[0],
+        (
+            "E0316",
+            "unknown card format `H10304`",
+            "did you mean `h10304`?"
+        )
+    );
+    assert_eq!(codes[1].1, "unknown card format `wiegand`");
+    assert_eq!(
+        codes[1].2,
+        "card formats are `h10301` (26-bit), `h10304` (37-bit), `corp1000-35` (35-bit), \
+         `h10306` (34-bit), `raw` (any length)"
+    );
+    assert_eq!(
+        codes[2].1,
+        "card format `h10301` listed twice in one `cards` clause"
+    );
+    assert_eq!(diags[2].secondary.len(), 1, "the first mention is shown");
+    assert_eq!(codes[3].2, "did you mean `corp1000-35`?");
+}
+
+#[test]
+fn card_formats_lower_with_the_door_override_and_the_default() {
+    let text = r#"site hq {
+  timezone "UTC"
+  cards h10306 h10301
+  door main
+  door lab { cards corp1000-35 }
+}
+site annex { timezone "UTC" door side }
+account acme { user root { card 1 allow site hq site annex } }
+"#;
+    let (_, checked) = check_files(&[("policy.acl", text)]);
+    let policy = checked.policy.expect("a valid policy");
+    use accessctl_core::model::CardFormat::{Corporate1000_35, H10301, H10306};
+    assert_eq!(policy.sites[0].card_formats, [H10306, H10301]);
+    assert!(policy.sites[1].card_formats.is_empty());
+    assert_eq!(policy.doors[0].card_formats, None);
+    assert_eq!(policy.doors[1].card_formats, Some(vec![Corporate1000_35]));
+    let formats = |name| policy.card_formats(policy.door_named(name).expect("a door"));
+    assert_eq!(formats("main"), [H10306, H10301]);
+    assert_eq!(formats("lab"), [Corporate1000_35]);
+    assert_eq!(formats("side"), [H10301]);
+    assert!(policy.card_formats(DoorId(99)).is_empty());
+    let compiled = accessctl_core::CompiledPolicy::new(&policy);
+    for door in 0..3 {
+        let door = DoorId(door);
+        assert_eq!(compiled.card_formats(door), policy.card_formats(door));
+    }
+    assert!(compiled.card_formats(DoorId(99)).is_empty());
 }
 
 // ---------------------------------------------------------------------------------

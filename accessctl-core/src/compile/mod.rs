@@ -13,7 +13,8 @@ pub use credentials::{CredentialIndex, Holder};
 pub use door_set::DoorSet;
 
 use crate::model::{
-    AccountId, Connectivity, DoorId, Policy, ReaderModes, ScheduleId, SiteId, Target, User,
+    AccountId, CardFormat, Connectivity, DoorId, Policy, ReaderModes, ScheduleId, SiteId, Target,
+    User,
 };
 use crate::time::{day_number, CompiledCalendar, CompiledSchedule, ZoneTable};
 use credentials::to_u32;
@@ -58,6 +59,8 @@ pub(crate) struct CompiledDoor {
     pub required: ReaderModes,
     pub schedule: Option<ScheduleId>,
     pub offline_lock: bool,
+    /// The Wiegand formats it accepts, resolved (its own, its site's or the default).
+    pub card_formats: Box<[CardFormat]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +126,9 @@ impl CompiledPolicy {
                 .iter()
                 .map(|s| ZoneTable::new(s.timezone))
                 .collect(),
-            doors: policy.doors.iter().map(compile_door).collect(),
+            doors: (policy.doors.iter().enumerate())
+                .map(|(i, door)| compile_door(door, policy.card_formats(DoorId(to_u32(i)))))
+                .collect(),
             schedules: policy.schedules.iter().map(CompiledSchedule::new).collect(),
             calendars: policy.calendars.iter().map(CompiledCalendar::new).collect(),
             sets: Vec::new(),
@@ -271,6 +276,42 @@ impl CompiledPolicy {
         }
     }
 
+    /// The Wiegand formats `door`'s reader accepts, in the order the policy lists
+    /// them: the door's own `cards` clause, else its site's, else
+    /// [`CardFormat::DEFAULT`] (H10301 alone). Empty for a door the policy does not
+    /// have, which accepts nothing.
+    ///
+    /// ```
+    /// use accessctl_core::model::CardFormat;
+    /// use accessctl_core::{check, CompiledPolicy, Sources};
+    ///
+    /// let mut sources = Sources::new();
+    /// sources.add("site.acl", r#"
+    /// site hq {
+    ///   timezone "Europe/Paris"
+    ///   cards h10301
+    ///   door main
+    ///   door lab { cards corp1000-35 h10301 }
+    /// }
+    /// site annex { timezone "Europe/Paris"  door side }
+    /// "#);
+    /// let policy = check(&sources).policy.expect("valid policy");
+    /// let compiled = CompiledPolicy::new(&policy);
+    /// let door = |name| policy.door_named(name).expect("a door");
+    ///
+    /// assert_eq!(compiled.card_formats(door("main")), [CardFormat::H10301]);
+    /// assert_eq!(
+    ///     compiled.card_formats(door("lab")),
+    ///     [CardFormat::Corporate1000_35, CardFormat::H10301]
+    /// );
+    /// assert_eq!(compiled.card_formats(door("side")), CardFormat::DEFAULT);
+    /// ```
+    pub fn card_formats(&self, door: DoorId) -> &[CardFormat] {
+        self.doors
+            .get(door.index())
+            .map_or(&[], |d| &d.card_formats)
+    }
+
     /// Bytes held by the index: its own size, its vectors and sets, the credential
     /// maps (estimated from their capacities).
     pub fn memory_size(&self) -> usize {
@@ -284,6 +325,11 @@ impl CompiledPolicy {
                 .map(|z| std::mem::size_of_val(z) + z.heap_size())
                 .sum::<usize>()
             + vec(&self.doors)
+            + self
+                .doors
+                .iter()
+                .map(|d| vec(&d.card_formats))
+                .sum::<usize>()
             + self
                 .schedules
                 .iter()
@@ -347,13 +393,14 @@ impl Builder {
     }
 }
 
-fn compile_door(door: &crate::model::Door) -> CompiledDoor {
+fn compile_door(door: &crate::model::Door, card_formats: &[CardFormat]) -> CompiledDoor {
     CompiledDoor {
         site: door.site,
         readers: door.readers,
         required: door.required,
         schedule: door.schedule,
         offline_lock: door.connectivity == Connectivity::Offline,
+        card_formats: card_formats.into(),
     }
 }
 

@@ -9,9 +9,11 @@
 //! it is what the decision engine compiles. Only the validator builds it, so every
 //! index it holds is in range and every invariant the validator checks holds.
 
+mod card_format;
 mod rights;
 
 pub use crate::syntax::ast::{ReaderMode, Weekday};
+pub use card_format::{CardFormat, UnknownCardFormat};
 pub use rights::AdminRights;
 
 use bitflags::bitflags;
@@ -148,6 +150,10 @@ pub struct Site {
     pub timezone: chrono_tz::Tz,
     /// The key store file named for this site's secrets.
     pub keystore: Option<String>,
+    /// The Wiegand formats its readers accept, in the order written, without repeats;
+    /// empty when the policy lists none, which means [`CardFormat::DEFAULT`] (H10301).
+    #[serde(default)]
+    pub card_formats: Vec<CardFormat>,
     /// Its doors, in source order.
     pub doors: Vec<DoorId>,
 }
@@ -184,6 +190,10 @@ pub struct Door {
     pub capacity: Option<u32>,
     /// Factors that must all be presented by one user (empty: any one accepted medium).
     pub required: ReaderModes,
+    /// The Wiegand formats its reader accepts, in the order written, without repeats,
+    /// replacing its site's; `None`: the site's.
+    #[serde(default)]
+    pub card_formats: Option<Vec<CardFormat>>,
 }
 
 /// An unordered set of doors of one site.
@@ -473,6 +483,21 @@ impl Policy {
     /// The door named `name`.
     pub fn door_named(&self, name: &str) -> Option<DoorId> {
         position(&self.doors, |d| d.name == name).map(DoorId)
+    }
+
+    /// The Wiegand formats `door` accepts: its own list, else its site's, else
+    /// [`CardFormat::DEFAULT`]; empty for a door the policy does not have.
+    pub fn card_formats(&self, door: DoorId) -> &[CardFormat] {
+        let Some(door) = self.doors.get(door.index()) else {
+            return &[];
+        };
+        if let Some(own) = &door.card_formats {
+            return own;
+        }
+        match self.sites.get(door.site.index()) {
+            Some(site) if !site.card_formats.is_empty() => &site.card_formats,
+            _ => CardFormat::DEFAULT,
+        }
     }
 }
 

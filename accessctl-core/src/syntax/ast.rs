@@ -188,6 +188,9 @@ pub enum SiteClause {
     Timezone(Str),
     /// `keystore "centre.keys"`: the secrets file this site's keys live in.
     Keystore(Str),
+    /// `cards h10301 h10304`: the Wiegand formats the site's readers accept, as
+    /// written (the validator checks the names).
+    Cards(Vec<Ident>),
     /// `door NAME ["Title"] [{ … }]`
     Door(Door),
     /// `group NAME = DOOR…`
@@ -224,6 +227,9 @@ pub enum DoorClause {
     Capacity(Number),
     /// `require badge pin`: the factors that must all be presented, by one user.
     Require(Vec<Word<ReaderMode>>),
+    /// `cards corp1000-35 h10301`: the Wiegand formats the door's reader accepts,
+    /// replacing its site's, as written (the validator checks the names).
+    Cards(Vec<Ident>),
 }
 
 /// A medium a reader accepts.

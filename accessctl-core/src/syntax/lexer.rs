@@ -57,6 +57,7 @@ keywords! {
     Door = "door",
     Id = "id",
     Readers = "readers",
+    Cards = "cards",
     Schedule = "schedule",
     Offline = "offline",
     Capacity = "capacity",

@@ -20,6 +20,7 @@ use super::ast::{
 use super::lexer::{self, CommentMark, Keyword, Kind, Lexer, Token};
 use super::Parsed;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::CardFormat;
 use crate::source::{FileId, Span};
 
 /// How deep sub-accounts may nest (the parser refuses deeper ones rather than
@@ -580,6 +581,12 @@ impl Parser<'_> {
     }
 }
 
+/// The help that lists the card format names, from the model's catalogue.
+fn card_formats_help() -> String {
+    let names: Vec<String> = CardFormat::names().map(|n| format!("`{n}`")).collect();
+    format!("card formats are {}", names.join(" "))
+}
+
 fn reader_mode(keyword: Keyword) -> Option<ReaderMode> {
     ReaderMode::from_keyword(keyword.as_str())
 }
@@ -587,10 +594,10 @@ fn reader_mode(keyword: Keyword) -> Option<ReaderMode> {
 // ---------------------------------------------------------------------------------
 // Sites and doors
 
-const SITE_CLAUSES: &str =
-    "a site holds `timezone`, `keystore`, `door`, `group`, `path` and `code` clauses";
-const DOOR_CLAUSES: &str =
-    "a door holds `id`, `readers`, `schedule`, `offline`, `capacity` and `require` clauses";
+const SITE_CLAUSES: &str = "a site holds `timezone`, `keystore`, `cards`, `door`, `group`, \
+     `path` and `code` clauses";
+const DOOR_CLAUSES: &str = "a door holds `id`, `readers`, `cards`, `schedule`, `offline`, \
+     `capacity` and `require` clauses";
 
 impl Parser<'_> {
     /// `site NAME ["Title"] { … }`
@@ -614,6 +621,7 @@ impl Parser<'_> {
                 let file = self.string("a key store file name after `keystore`")?;
                 Ok(SiteClause::Keystore(file))
             }
+            Some(Keyword::Cards) => self.card_formats().map(SiteClause::Cards),
             Some(Keyword::Door) => self.door().map(SiteClause::Door),
             Some(Keyword::Group) => self.group().map(SiteClause::Group),
             Some(Keyword::Path) => self.path().map(SiteClause::Path),
@@ -657,8 +665,20 @@ impl Parser<'_> {
                 self.bump();
                 DoorClause::Require(self.reader_modes("require")?)
             }
+            Keyword::Cards => DoorClause::Cards(self.card_formats()?),
             _ => return Err(self.expected_clause("a door clause", DOOR_CLAUSES)),
         })
+    }
+
+    /// `cards FORMAT…`: Wiegand format names, at least one (the validator knows them).
+    fn card_formats(&mut self) -> PResult<Vec<Ident>> {
+        self.bump();
+        if !self.at(Kind::Name) {
+            let failed = self.expected("a card format name after `cards`");
+            self.help_last(&card_formats_help());
+            return Err(failed);
+        }
+        self.names("a card format name after `cards`")
     }
 
     /// `group NAME = DOOR…`

@@ -262,3 +262,96 @@ fn broken_expectations_are_reported_once_each_and_the_rest_is_kept() {
         .collect();
     assert_eq!(kinds, ["test", "site"]);
 }
+
+// ---------------------------------------------------------------------------------
+// `cards` clauses
+
+use super::ast::{DoorClause, SiteClause};
+
+/// The names and spans (as text) of the `cards` clauses of the first site of `text`,
+/// the site's first, then its doors'.
+fn cards_clauses(text: &str) -> Vec<Vec<(String, &str)>> {
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let Some(Item::Site(site)) = parsed.file.items.first().map(|e| &e.node) else {
+        panic!("a site first")
+    };
+    let written = |names: &[super::ast::Ident]| {
+        names
+            .iter()
+            .map(|n| (n.name.clone(), &text[n.span.range()]))
+            .collect::<Vec<_>>()
+    };
+    let mut out = Vec::new();
+    for entry in &site.body.entries {
+        match &entry.node {
+            SiteClause::Cards(names) => out.push(written(names)),
+            SiteClause::Door(door) => {
+                for clause in door.body.iter().flat_map(|b| &b.entries) {
+                    if let DoorClause::Cards(names) = &clause.node {
+                        out.push(written(names));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn cards_clauses_parse_in_sites_and_doors_with_spans() {
+    let text = "site hq {\n  timezone \"UTC\"\n  cards h10301 h10304\n  \
+                door lab { readers badge cards corp1000-35 raw offline }\n}\n";
+    let owned = |pairs: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+        pairs.iter().map(|(n, t)| ((*n).to_owned(), *t)).collect()
+    };
+    assert_eq!(
+        cards_clauses(text),
+        [
+            owned(&[("h10301", "h10301"), ("h10304", "h10304")]),
+            owned(&[("corp1000-35", "corp1000-35"), ("raw", "raw")]),
+        ]
+    );
+}
+
+#[test]
+fn cards_keeps_unknown_names_for_the_validator() {
+    let text = "site hq { timezone \"UTC\" cards h10302 H10301 door main }";
+    let names: Vec<Vec<String>> = cards_clauses(text)
+        .into_iter()
+        .map(|c| c.into_iter().map(|(n, _)| n).collect())
+        .collect();
+    assert_eq!(names, [["h10302", "H10301"]]);
+}
+
+#[test]
+fn cards_needs_a_format_name() {
+    for (text, found) in [
+        ("site hq { cards }", "}"),
+        ("site hq { door d { cards badge } }", "badge"),
+        ("site hq { cards \"h10301\" }", "\"h10301\""),
+    ] {
+        let parsed = parse(FileId(0), text);
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), &text[e.primary.span.range()]))
+            .collect();
+        assert_eq!(errors, [("E0103", found)], "{text}");
+        let error = &parsed.errors[0];
+        assert!(error.message.contains("a card format name after `cards`"));
+        assert!(error
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("`corp1000-35`"));
+    }
+}
+
+#[test]
+fn cards_is_a_reserved_word() {
+    let parsed = parse(FileId(0), "site hq { timezone \"UTC\" door cards }");
+    let codes: Vec<_> = parsed.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["E0106"]);
+}

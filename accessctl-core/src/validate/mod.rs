@@ -13,6 +13,7 @@
 //! no error was found; warnings are looked for only then, so that an error never
 //! causes knock-on warnings.
 
+mod card_formats;
 mod credentials;
 mod delegation;
 mod doorset;

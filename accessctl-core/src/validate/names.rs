@@ -122,7 +122,7 @@ impl<'a> Names<'a> {
                     self.define_place(&path.name, Target::Path(pid), diags);
                 }
                 SiteClause::Code(code) => self.codes.push((code, sid)),
-                SiteClause::Timezone(_) | SiteClause::Keystore(_) => {}
+                SiteClause::Timezone(_) | SiteClause::Keystore(_) | SiteClause::Cards(_) => {}
             }
         }
     }

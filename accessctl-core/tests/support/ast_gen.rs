@@ -28,13 +28,14 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 /// The reserved words of `docs/language.md`.
-pub const RESERVED: [&str; 40] = [
+pub const RESERVED: [&str; 41] = [
     "site",
     "timezone",
     "keystore",
     "door",
     "id",
     "readers",
+    "cards",
     "schedule",
     "offline",
     "capacity",
@@ -287,6 +288,7 @@ fn site_clause() -> impl Strategy<Value = SiteClause> {
     prop_oneof![
         string().prop_map(SiteClause::Timezone),
         string().prop_map(SiteClause::Keystore),
+        card_formats().prop_map(SiteClause::Cards),
         door().prop_map(SiteClause::Door),
         (ident(), vec(ident(), 1..4))
             .prop_map(|(name, doors)| SiteClause::Group(Group { name, doors })),
@@ -315,7 +317,19 @@ fn door_clause() -> impl Strategy<Value = DoorClause> {
         Just(DoorClause::Offline(sp())),
         number().prop_map(DoorClause::Capacity),
         modes().prop_map(DoorClause::Require),
+        card_formats().prop_map(DoorClause::Cards),
     ]
+}
+
+/// The list of a `cards` clause: known format names (`corp1000-35` has a `-` inside)
+/// and any other name, which the parser keeps for the validator to judge.
+fn card_formats() -> impl Strategy<Value = Vec<Ident>> {
+    let known =
+        select(vec!["h10301", "h10304", "corp1000-35", "h10306", "raw"]).prop_map(|n| Ident {
+            name: n.to_owned(),
+            span: sp(),
+        });
+    vec(prop_oneof![2 => known, 1 => ident()], 1..4)
 }
 
 // ---------------------------------------------------------------------------------

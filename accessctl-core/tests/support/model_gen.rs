@@ -569,6 +569,7 @@ pub fn build(raw: &RawPolicy) -> Policy {
             title: None,
             timezone: ZONES[zone],
             keystore: None,
+            card_formats: Vec::new(),
             doors: Vec::new(),
         });
     }
@@ -600,6 +601,7 @@ pub fn build(raw: &RawPolicy) -> Policy {
             },
             capacity: None,
             required,
+            card_formats: None,
         });
         policy.sites[site].doors.push(DoorId(i as u32));
     }

@@ -28,18 +28,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! What this module must never do: panic on any input, send or wait (transports and the
-//! CP and PD loops do), keep sequence numbers or retry, or decide anything about
+//! - [`control_panel`] and [`peripheral`] are the two ends of a bus: the CP's polling
+//!   loop (sequence numbers, retries, offline detection, file transfer) and the PD's
+//!   answers, both as state machines fed with bytes and instants, each with a blocking
+//!   driver over a [`Transport`](crate::transport::Transport).
+//!
+//! What this module must never do: panic on any input, or decide anything about
 //! access: a card read is handed on as bits, which [`wiegand`](crate::wiegand) reads.
+//! Only the two loops keep state between frames; the codec and the secure channel
+//! never send, wait or retry.
 
 mod check;
 mod code;
 pub mod command;
+pub mod control_panel;
 mod error;
 mod frame;
 mod header;
 mod manufacturer;
 mod payload;
+pub mod peripheral;
 mod reader;
 pub mod reply;
 pub mod secure;

@@ -1,10 +1,11 @@
 //! Lowering of sites, doors, groups, paths and permanent space codes.
 //!
-//! Owns the rules local to a site: a time zone given once (E0701, E0301), door
-//! clauses given once (E0212) and their values (E0211 external ids, E0311 capacity,
-//! E0312 empty ids, E0704 two-factor doors), groups, paths and space codes holding
-//! doors of their own site only (E0702), paths of two doors or more with no door twice
-//! in a row (E0703), space codes of 6 characters (E0405).
+//! Owns the rules local to a site: a time zone given once (E0701, E0301), site and
+//! door clauses given once (E0212) and their values (E0211 external ids, E0311
+//! capacity, E0312 empty ids, E0704 two-factor doors, E0316 and E0317 card formats),
+//! groups, paths and space codes holding doors of their own site only (E0702), paths
+//! of two doors or more with no door twice in a row (E0703), space codes of 6
+//! characters (E0405).
 //!
 //! It must never compare space codes with each other (that is
 //! [`crate::validate::space_codes`]) nor check who may open a door.
@@ -14,6 +15,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{self, Connectivity, DoorId, Policy, ReaderMode, ReaderModes, SiteId, Target};
 use crate::source::Span;
 use crate::syntax::ast::{self, DoorClause, Ident, SiteClause, Word};
+use crate::validate::card_formats::card_formats;
 use crate::validate::names::{kind_word, Names};
 use crate::validate::resolve::target_span;
 use crate::validate::{id, values};
@@ -52,6 +54,7 @@ fn site(site: &ast::Site, diags: &mut Vec<Diagnostic>) -> model::Site {
     let mut timezone = None;
     let mut has_timezone = false;
     let mut keystore = None;
+    let mut formats = Vec::new();
     for entry in &site.body.entries {
         match &entry.node {
             SiteClause::Timezone(zone) if once.first("timezone", entry.span, diags) => {
@@ -61,6 +64,9 @@ fn site(site: &ast::Site, diags: &mut Vec<Diagnostic>) -> model::Site {
             SiteClause::Keystore(file) if once.first("keystore", entry.span, diags) => {
                 values::non_empty(file, "key store file name", diags);
                 keystore = Some(file.value.clone());
+            }
+            SiteClause::Cards(names) if once.first("cards", entry.span, diags) => {
+                formats = card_formats(names, diags);
             }
             _ => {}
         }
@@ -73,6 +79,7 @@ fn site(site: &ast::Site, diags: &mut Vec<Diagnostic>) -> model::Site {
         title: site.title.as_ref().map(|t| t.value.clone()),
         timezone: timezone.unwrap_or(chrono_tz::UTC),
         keystore,
+        card_formats: formats,
         doors: Vec::new(),
     }
 }
@@ -104,6 +111,7 @@ fn door<'a>(
         connectivity: Connectivity::Online,
         capacity: None,
         required: ReaderModes::empty(),
+        card_formats: None,
     };
     let mut once = Once::new("door");
     let mut require = None;
@@ -128,6 +136,9 @@ fn door<'a>(
             }
             DoorClause::Require(modes) if once.first("require", at, diags) => {
                 require = Some((modes, keyword_span(at, "require")));
+            }
+            DoorClause::Cards(names) if once.first("cards", at, diags) => {
+                lowered.card_formats = Some(card_formats(names, diags));
             }
             _ => {}
         }
