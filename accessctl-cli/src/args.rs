@@ -10,13 +10,19 @@ use std::path::PathBuf;
 use accessctl_core::time::{InstantError, WrittenInstant};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+mod devices;
 mod offline;
+mod sim;
 
+pub use devices::{
+    ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
+};
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
+pub use sim::{DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 
 /// `accessctl`: check, format and query physical access control policies.
 #[derive(Debug, Parser)]
@@ -58,6 +64,13 @@ pub enum Command {
     Lock(LockArgs),
     /// Data-on-card keys: `key encode`, `key status`.
     Key(KeyArgs),
+    /// Simulated OSDP devices: `sim lock`, `sim reader`.
+    Sim(SimArgs),
+    /// Run a shipped example site end to end on this machine: controller, simulated
+    /// readers and an offline lock over TCP on loopback, a scripted day, the journal.
+    Demo(DemoArgs),
+    /// The door controller: `controller run`.
+    Controller(ControllerArgs),
 }
 
 impl Command {
@@ -74,6 +87,9 @@ impl Command {
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
             Command::Key(args) => args.format().into(),
+            Command::Sim(args) => args.format().into(),
+            Command::Demo(args) => args.format.into(),
+            Command::Controller(args) => args.format().into(),
         }
     }
 }

@@ -62,6 +62,12 @@ pub enum CliError {
     /// an image file, a code or a site that will not do.
     #[error(transparent)]
     Offline(#[from] crate::offline::OfflineError),
+    /// A simulated device or the demo cannot go on: its keys, its bus, its input.
+    #[error(transparent)]
+    Sim(#[from] crate::commands::sim::SimError),
+    /// The door controller or `lock push` cannot go on: the bus, the journal, a PD.
+    #[error(transparent)]
+    Controller(#[from] crate::controller::ControllerError),
 }
 
 impl CliError {
@@ -77,6 +83,8 @@ impl CliError {
             CliError::Unformattable { .. } => "format_failed",
             CliError::Output(_) => "output_failed",
             CliError::Offline(error) => error.kind(),
+            CliError::Sim(error) => error.kind(),
+            CliError::Controller(error) => error.kind(),
         }
     }
 
@@ -94,6 +102,8 @@ impl CliError {
                 Some("point the command at a `.acl` file or a directory holding some".into())
             }
             CliError::Offline(error) => error.help(),
+            CliError::Sim(error) => error.help(),
+            CliError::Controller(error) => error.help(),
             _ => None,
         }
     }

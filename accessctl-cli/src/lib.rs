@@ -21,6 +21,8 @@ pub mod atomic;
 pub mod census;
 pub mod commands;
 pub mod console;
+pub mod controller;
+pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod exit;
@@ -99,6 +101,9 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Codes(args) => commands::codes::run(args, console),
         Command::Lock(args) => commands::lock::run(args, console),
         Command::Key(args) => commands::card_key::run(args, console),
+        Command::Sim(args) => commands::sim::run(args, console),
+        Command::Demo(args) => commands::demo::run(args, console),
+        Command::Controller(args) => commands::controller::run(args, console),
     }
 }
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use accessctl_core::keys::{EncodeError, KeyImageError};
 use accessctl_core::model::{DoorId, ReaderModes, SiteId, UserId};
 use accessctl_core::offline::code::IssueError;
-use accessctl_core::offline::{BuildError, DecodeError};
+use accessctl_core::offline::{build_image, lock_key, BuildError, BuiltImage, DecodeError, Issue};
 use accessctl_core::secret::Key;
 use accessctl_core::syntax::ast::{File, Item, SiteClause};
 use accessctl_core::time::{InstantError, WrittenInstant};
@@ -244,6 +244,23 @@ impl OfflinePolicy {
             .site_key(name)
             .cloned()
             .ok_or_else(|| no_site_key(path, name))
+    }
+
+    /// The memory image of `door`'s offline lock issued at `issued`, authenticated
+    /// with the lock key derived from [`OfflinePolicy::door_key`]: what `lock image`
+    /// writes and `lock push` and the controller send. A door whose entries exceed
+    /// its capacity is an [`OfflineError::Build`].
+    pub fn lock_image(&self, door: DoorId, issued: Instant) -> Result<BuiltImage, OfflineError> {
+        let key = lock_key(&self.door_key(door)?, self.door_name(door));
+        let query = &self.query;
+        build_image(
+            &query.policy,
+            &query.compiled,
+            door,
+            &key,
+            Issue::at(issued),
+        )
+        .map_err(OfflineError::Build)
     }
 
     /// The site of `door`.

@@ -37,6 +37,55 @@ fn migrations_run_once_and_reopening_keeps_the_events() {
 }
 
 #[test]
+fn a_version_1_file_is_brought_up_keeping_its_events_and_indexes() {
+    let (_dir, path) = temp();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.execute_batch(
+        "INSERT INTO events (at, site, door, kind, reason, user) VALUES
+             (10, 'hq', 'main', 'opened', 'granted', 'ana');
+         INSERT INTO events (at, site, door, kind, detail) VALUES
+             (20, 'hq', 'main', 'denied', 'unreadable card: no accepted format reads 35-bit frames');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut journal = Journal::open(&path).unwrap();
+    assert_eq!(journal.schema_version().unwrap(), schema::latest());
+    let unreadable = Query {
+        kind: Some(EventKind::UnreadableCard),
+        ..Query::default()
+    };
+    let found = journal.query(&unreadable).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].event.at, 20);
+    journal
+        .record(&Event {
+            detail: Some("power failure".to_owned()),
+            ..Event::new(30, "hq", "main", EventKind::Power)
+        })
+        .unwrap();
+    let all = journal.query(&Query::default()).unwrap();
+    let kinds: Vec<EventKind> = all.iter().map(|entry| entry.event.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Power,
+            EventKind::UnreadableCard,
+            EventKind::Opened
+        ]
+    );
+    assert_eq!(all[2].event, event(10, "main", EventKind::Opened));
+    let by_door = Query {
+        door: Some("main".to_owned()),
+        since: Some(15),
+        ..Query::default()
+    };
+    let plan = journal.plan(&by_door).unwrap().join("\n");
+    assert!(plan.contains("events_door_at"), "{plan}");
+}
+
+#[test]
 fn the_file_is_in_write_ahead_logging_mode() {
     let (_dir, path) = temp();
     let journal = Journal::open(&path).unwrap();

@@ -9,8 +9,9 @@
 //!   device loops, file transfer and the PN532 encoder's frames are to come;
 //! - **transports** — [`transport`]: serial ports, TCP (connect or listen) and an
 //!   in-memory pair, named on the command line as a `Connection`;
-//! - **simulated devices** (to come) — a lock that decides offline with
-//!   `accessctl-core`, an encoder holding a card.
+//! - **simulated devices** — [`sim`]: a lock that decides offline with
+//!   `accessctl-core` from its memory image, a reader that presents a card or a PIN
+//!   (an encoder holding a card is to come).
 //!
 //! What it must never do: hold policy logic. Whether a card may open a door is decided
 //! by `accessctl-core`; this crate only moves and translates what devices say. A
@@ -46,5 +47,6 @@
 )]
 
 pub mod osdp;
+pub mod sim;
 pub mod transport;
 pub mod wiegand;

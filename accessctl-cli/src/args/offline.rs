@@ -162,6 +162,8 @@ pub enum LockCommand {
     /// Show what a lock image holds (never a secret); with --policy, check that it is
     /// authentic.
     Inspect(LockInspectArgs),
+    /// Build a door's lock image and send it to the lock over OSDP (file transfer).
+    Push(super::devices::LockPushArgs),
 }
 
 impl LockArgs {
@@ -170,6 +172,7 @@ impl LockArgs {
         match &self.command {
             LockCommand::Image(args) => args.format,
             LockCommand::Inspect(args) => args.format,
+            LockCommand::Push(args) => args.format,
         }
     }
 }

@@ -1,5 +1,9 @@
-//! `accessctl lock image --policy P --door D -o FILE [--at T]` and `accessctl lock
-//! inspect FILE [--policy P]`: the memory image of a door's offline lock.
+//! `accessctl lock image --policy P --door D -o FILE [--at T]`, `accessctl lock
+//! inspect FILE [--policy P]` and `accessctl lock push --policy P --door D --bus
+//! CONNECTION --address A`: the memory image of a door's offline lock.
+//!
+//! `lock push` sends the image to the lock's PD by OSDP file transfer
+//! ([`crate::controller::push`]) and exits 0 once the lock confirms it.
 //!
 //! Owns writing a built image atomically, telling its size and entry counts, refusing
 //! a door whose image would exceed its capacity (exit 1, naming the door and the
@@ -9,17 +13,25 @@
 //! module does.
 
 use std::path::Path;
+use std::time::Duration;
 
-use accessctl_core::offline::{
-    build_image, lock_key, BuildError, ImageSummary, Issue, UnverifiedImage,
+use accessctl_devices::osdp::control_panel::{
+    ControlPanel, ControlPanelBus, PdSetup, Security, Timing,
 };
+use accessctl_devices::transport;
+
+use accessctl_core::offline::{lock_key, BuildError, ImageSummary, UnverifiedImage};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::args::{Format, LockArgs, LockCommand, LockImageArgs, LockInspectArgs};
+use crate::args::{Format, LockArgs, LockCommand, LockImageArgs, LockInspectArgs, LockPushArgs};
 use crate::atomic::{self, Existing};
 use crate::census::plural;
+use crate::commands::controller::channel as commands_channel;
 use crate::console::Console;
+use crate::controller::push::{push_image, PushStep, Pushed};
+use crate::controller::scbk::door_scbk;
+use crate::controller::{os_entropy, Channel, ControllerError};
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::instant;
@@ -36,6 +48,7 @@ pub fn run(args: &LockArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     match &args.command {
         LockCommand::Image(args) => image(args, console),
         LockCommand::Inspect(args) => inspect(args, console),
+        LockCommand::Push(args) => push(args, console),
     }
 }
 
@@ -45,7 +58,6 @@ fn image(args: &LockImageArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let door = policy.query.door(&args.door)?;
     let zone = policy.query.zone_of(door);
     let issued = resolve("--at", args.at.as_ref(), zone)?;
-    let key = lock_key(&policy.door_key(door)?, policy.door_name(door));
     let query = &policy.query;
     let capacity = query
         .policy
@@ -53,19 +65,14 @@ fn image(args: &LockImageArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
         .get(door.index())
         .and_then(|d| d.capacity);
     let door_view = query.door_view(door);
-    let answer = match build_image(
-        &query.policy,
-        &query.compiled,
-        door,
-        &key,
-        Issue::at(issued),
-    ) {
+    let answer = match policy.lock_image(door, issued) {
         Ok(built) => {
             atomic::write(&args.output, &built.bytes, IMAGE_MODE, Existing::Replace)?;
             let summary = SummaryView::new(&built.contents.summary(), zone);
             Built::written(door_view, display(&args.output), capacity, summary)
         }
-        Err(error) => Built::refused(door_view, capacity, refusal(error)?),
+        Err(OfflineError::Build(error)) => Built::refused(door_view, capacity, refusal(error)?),
+        Err(error) => return Err(error.into()),
     };
     match args.format {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
@@ -157,6 +164,117 @@ impl Built {
         out += &format!("  entries:  {}{capacity}\n", image.counts.entries_line());
         out += &image.human_body();
         out
+    }
+}
+
+/// Runs `lock push`: builds the image as `lock image` does and sends it to the lock's
+/// PD by file transfer; exit 0 when the lock confirms it, 1 when it refuses it or does
+/// not confirm it in time.
+fn push(args: &LockPushArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let door = policy.query.door(&args.door)?;
+    let zone = policy.query.zone_of(door);
+    let issued = resolve("--at", args.at.as_ref(), zone)?;
+    let image = policy.lock_image(door, issued)?.bytes;
+    let channel = commands_channel(args.channel);
+    let scbk = match channel {
+        Channel::Clear => None,
+        _ => Some(door_scbk(&policy, door)?),
+    };
+    let security = match (channel, scbk.clone()) {
+        (Channel::Secure, Some(key)) => Security::Secure(key),
+        (Channel::Install, _) => Security::Install,
+        _ => Security::Clear,
+    };
+    let setup = PdSetup {
+        address: args.address,
+        security,
+    };
+    let entropy = os_entropy().map_err(CliError::Output)?;
+    let panel = ControlPanel::new(vec![setup], Timing::default(), entropy)
+        .map_err(ControllerError::from)?;
+    let transport = transport::open(&args.bus).map_err(ControllerError::from)?;
+    let mut bus = ControlPanelBus::new(panel, transport);
+    let human = args.format == Format::Human;
+    if human {
+        let line = format!(
+            "sending the lock image of door {} ({} bytes) to PD {} on {}\n",
+            policy.query.door_view(door),
+            image.len(),
+            args.address.value(),
+            args.bus
+        );
+        console.out.write_all(line.as_bytes())?;
+        console.out.flush()?;
+    }
+    let install_key = scbk.filter(|_| channel == Channel::Install);
+    let timeout = Duration::from_secs(args.timeout);
+    let out = &mut console.out;
+    let outcome = push_image(
+        &mut bus,
+        args.address,
+        install_key,
+        &image,
+        timeout,
+        &mut |step| {
+            if human {
+                // A closed output shows on the final write below.
+                let _ = out.write_all(push_step_line(&step).as_bytes());
+                let _ = out.flush();
+            }
+        },
+    )?;
+    let answer = PushAnswer {
+        version: SCHEMA_VERSION,
+        pushed: outcome == Pushed::Confirmed,
+        door: policy.query.door_view(door),
+        address: args.address.value(),
+        bus: args.bus.to_string(),
+        bytes: image.len(),
+        reason: match &outcome {
+            Pushed::Confirmed => None,
+            Pushed::Failed(reason) => Some(reason.clone()),
+        },
+    };
+    match args.format {
+        Format::Human => console.out.write_all(answer.human().as_bytes())?,
+        Format::Json => console.out.write_all(&json::document(&answer))?,
+    }
+    Ok(Exit::answer(answer.pushed))
+}
+
+/// One line of a push's progress.
+fn push_step_line(step: &PushStep) -> String {
+    match step {
+        PushStep::Online { secure: true } => "  PD online (secure channel)\n".to_owned(),
+        PushStep::Online { secure: false } => "  PD online (clear)\n".to_owned(),
+        PushStep::KeySet => "  PD given its own secure channel key\n".to_owned(),
+        PushStep::Progress { sent, total } => format!("  {sent}/{total} bytes\n"),
+        PushStep::Offline => "  PD offline; the image is sent again when it is back\n".to_owned(),
+    }
+}
+
+/// What `lock push` did (schema in `docs/cli.md`).
+#[derive(Serialize)]
+struct PushAnswer {
+    version: u32,
+    pushed: bool,
+    door: DoorView,
+    address: u8,
+    bus: String,
+    bytes: usize,
+    reason: Option<String>,
+}
+
+impl PushAnswer {
+    fn human(&self) -> String {
+        match &self.reason {
+            None => format!(
+                "confirmed: the lock of door {} holds the new image\n",
+                self.door
+            ),
+            Some(reason) => format!("not confirmed: {reason}\n"),
+        }
     }
 }
 

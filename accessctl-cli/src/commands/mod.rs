@@ -10,9 +10,12 @@
 pub mod card_key;
 pub mod check;
 pub mod codes;
+pub mod controller;
+pub mod demo;
 pub mod fmt;
 pub mod keys;
 pub mod lock;
+pub mod sim;
 pub mod test;
 pub mod validate;
 pub mod what_can;

@@ -24,11 +24,15 @@ pub enum EventKind {
     Tamper,
     /// A card read failed its parity check.
     BadParity,
+    /// A card read that no accepted format reads.
+    UnreadableCard,
+    /// The door's PD reported a power failure or its end.
+    Power,
 }
 
 impl EventKind {
     /// Every kind, in catalogue order.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::Opened,
         EventKind::Denied,
         EventKind::UnknownCard,
@@ -36,6 +40,8 @@ impl EventKind {
         EventKind::ReaderOnline,
         EventKind::Tamper,
         EventKind::BadParity,
+        EventKind::UnreadableCard,
+        EventKind::Power,
     ];
 
     /// The stable code stored in the journal, e.g. `unknown_card`.
@@ -48,6 +54,8 @@ impl EventKind {
             EventKind::ReaderOnline => "reader_online",
             EventKind::Tamper => "tamper",
             EventKind::BadParity => "bad_parity",
+            EventKind::UnreadableCard => "unreadable_card",
+            EventKind::Power => "power",
         }
     }
 

@@ -23,6 +23,30 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_door_at ON events (door, at);
     CREATE INDEX events_at ON events (at);",
+    // Version 2: the kinds `unreadable_card` and `power`. SQLite cannot change a CHECK,
+    // so the table is rebuilt with its rows and indexes; the unreadable reads version 1
+    // kept as `denied` (no reason, an `unreadable card: …` detail) take their own kind.
+    "CREATE TABLE events_v2 (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        site    TEXT    NOT NULL,
+        door    TEXT    NOT NULL CHECK (door <> ''),
+        kind    TEXT    NOT NULL CHECK (kind IN ('opened', 'denied', 'unknown_card',
+                    'reader_offline', 'reader_online', 'tamper', 'bad_parity',
+                    'unreadable_card', 'power')),
+        reason  TEXT,
+        user    TEXT,
+        card    TEXT    CHECK (card IS NULL OR kind = 'unknown_card'),
+        detail  TEXT
+    );
+    INSERT INTO events_v2 (id, at, site, door, kind, reason, user, card, detail)
+        SELECT id, at, site, door, kind, reason, user, card, detail FROM events;
+    UPDATE events_v2 SET kind = 'unreadable_card'
+        WHERE kind = 'denied' AND reason IS NULL AND detail LIKE 'unreadable card: %';
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
+    CREATE INDEX events_door_at ON events (door, at);
+    CREATE INDEX events_at ON events (at);",
 ];
 
 /// The newest schema version this code knows.

@@ -28,6 +28,57 @@ fn migrating_again_changes_nothing() {
     assert_eq!(journal.query(&Query::default()).unwrap().len(), 1);
 }
 
+/// A journal at schema version 1 holding `events`, of the kinds version 1 knew.
+fn version_1(events: &[Event]) -> Journal {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    for event in events {
+        insert(&conn, event).unwrap();
+    }
+    let path = ":memory:".into();
+    Journal { conn, path }
+}
+
+#[test]
+fn version_2_moves_only_version_1s_unreadable_reads_to_their_kind() {
+    let detail = "unreadable card: no accepted format reads 35-bit frames";
+    let unreadable = Event {
+        detail: Some(detail.to_owned()),
+        ..Event::new(10, "hq", "main", EventKind::Denied)
+    };
+    let refused = Event {
+        reason: Some(Reason::NotGranted),
+        user: Some("bob".to_owned()),
+        ..Event::new(20, "hq", "main", EventKind::Denied)
+    };
+    let tamper = Event {
+        detail: Some("enclosure open".to_owned()),
+        ..Event::new(30, "hq", "main", EventKind::Tamper)
+    };
+    let mut journal = version_1(&[unreadable.clone(), refused.clone(), tamper.clone()]);
+    schema::migrate(&mut journal.conn, 1).unwrap();
+    assert_eq!(journal.schema_version().unwrap(), schema::latest());
+    let entries = journal.query(&Query::default()).unwrap();
+    let oldest_first: Vec<Event> = entries.into_iter().rev().map(|e| e.event).collect();
+    let moved = Event {
+        kind: EventKind::UnreadableCard,
+        ..unreadable
+    };
+    assert_eq!(oldest_first, [moved, refused, tamper]);
+    let power = Event {
+        detail: Some("power restored".to_owned()),
+        ..Event::new(40, "hq", "main", EventKind::Power)
+    };
+    journal.record(&power).unwrap();
+    assert_eq!(journal.query(&Query::default()).unwrap()[0].event, power);
+    let card = journal.conn.execute(
+        "INSERT INTO events (at, site, door, kind, card) VALUES (50, 'hq', 'main', 'power', '1')",
+        [],
+    );
+    assert!(card.is_err(), "the card check survives the rebuild");
+}
+
 #[test]
 fn events_come_back_as_recorded_newest_first() {
     let mut journal = journal();

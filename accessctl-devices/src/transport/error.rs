@@ -65,4 +65,32 @@ impl TransportError {
             connection: connection.into(),
         }
     }
+
+    /// The connection the error happened on.
+    pub fn connection(&self) -> &str {
+        match self {
+            Self::Io { connection, .. }
+            | Self::Serial { connection, .. }
+            | Self::Closed { connection }
+            | Self::NoAddress { connection }
+            | Self::EchoMismatch { connection, .. } => connection,
+        }
+    }
+
+    /// What went wrong, without the connection's name (for a log that names it once).
+    ///
+    /// ```
+    /// use accessctl_devices::transport::TransportError;
+    ///
+    /// let error = TransportError::closed("tcp:127.0.0.1:4001");
+    /// assert_eq!(error.connection(), "tcp:127.0.0.1:4001");
+    /// assert_eq!(error.problem(), "the peer closed the connection");
+    /// ```
+    pub fn problem(&self) -> String {
+        let full = self.to_string();
+        match full.strip_prefix(self.connection()) {
+            Some(rest) => rest.trim_start_matches(": ").to_owned(),
+            None => full,
+        }
+    }
 }

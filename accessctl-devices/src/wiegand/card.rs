@@ -139,6 +139,41 @@ impl Card {
             _ => self.number,
         }
     }
+
+    /// The card of `format` whose [policy number](Card::policy_number) is
+    /// `policy_number`: the inverse of [`Card::policy_number`], for presenting a card a
+    /// policy holds (`card 12345678`) to a reader of that format.
+    ///
+    /// With a facility field, the low `card_bits` bits are the card number and the
+    /// bits above them the facility code; errors when the facility code does not fit
+    /// its field. Without one, the number must fit the card field (any number fits
+    /// the raw format).
+    ///
+    /// ```
+    /// use accessctl_devices::wiegand::{formats, Card};
+    ///
+    /// let card = Card::from_policy_number(formats::H10301, 65_537)?;
+    /// assert_eq!((card.facility(), card.number()), (Some(1), 1));
+    /// assert!(Card::from_policy_number(formats::H10301, 1 << 24).is_err());
+    /// # Ok::<(), accessctl_devices::wiegand::WiegandError>(())
+    /// ```
+    pub fn from_policy_number(format: Format, policy_number: u64) -> Result<Self, WiegandError> {
+        let (Some(facility_field), Some(card_field)) =
+            (format.facility_field(), format.card_field())
+        else {
+            return Card::new(format, None, policy_number);
+        };
+        let shift = u32::try_from(card_field.width()).unwrap_or(u32::MAX);
+        let facility = policy_number.checked_shr(shift).unwrap_or(0);
+        let too_wide = || WiegandError::FieldOverflow {
+            format: format.name(),
+            field: FieldKind::Facility,
+            value: facility,
+            bits: facility_field.width(),
+        };
+        let facility = u32::try_from(facility).map_err(|_| too_wide())?;
+        Card::new(format, Some(facility), policy_number & card_field.max())
+    }
 }
 
 impl fmt::Display for Card {
@@ -193,6 +228,33 @@ mod tests {
         assert!(Card::new(CORPORATE_1000_35, Some(4096), 0).is_err());
         assert!(Card::new(H10306, Some(65_535), 65_535).is_ok());
         assert!(Card::new(H10304, Some(65_535), 524_288).is_err());
+    }
+
+    #[test]
+    fn from_policy_number_inverts_policy_number() {
+        for (format, facility, number) in [
+            (H10301, Some(255), 65_535),
+            (H10304, Some(37), 12_345),
+            (CORPORATE_1000_35, Some(4095), 1_048_575),
+            (H10306, Some(6294), 4242),
+            (RAW, None, 3_300_000_001),
+        ] {
+            let card = Card::new(format, facility, number).unwrap();
+            assert_eq!(
+                Card::from_policy_number(format, card.policy_number()),
+                Ok(card)
+            );
+        }
+        assert_eq!(
+            Card::from_policy_number(H10301, 256 << 16),
+            Err(WiegandError::FieldOverflow {
+                format: "h10301",
+                field: FieldKind::Facility,
+                value: 256,
+                bits: 8
+            })
+        );
+        assert!(Card::from_policy_number(H10306, u64::MAX).is_err());
     }
 
     #[test]

@@ -63,6 +63,17 @@ impl ControlPanelBus {
         &mut self.panel
     }
 
+    /// Carries on over `transport`, a new line to the same PDs (after the old one
+    /// failed and [`ControlPanel::line_lost`] took them offline).
+    pub fn replace_transport(&mut self, transport: Box<dyn Transport>) {
+        self.transport = transport;
+    }
+
+    /// The name of the transport in use.
+    pub fn transport_name(&self) -> &str {
+        self.transport.name()
+    }
+
     /// Runs until an event is ready or `max_wait` passed; returns the events (none
     /// when the time ran out first).
     ///

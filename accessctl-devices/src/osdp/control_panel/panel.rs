@@ -250,6 +250,25 @@ impl ControlPanel {
         }
     }
 
+    /// The line itself is gone (a serial port unplugged, a TCP peer that closed):
+    /// every PD is taken offline at once — an [`ControlPanelEvent::Offline`] for each
+    /// that was online, a [`ControlPanelEvent::FileFailed`] for a transfer under way —
+    /// and retried from sequence 0 after `offline_retry`, as when one stops answering.
+    pub fn line_lost(&mut self, now: Instant) {
+        self.last_now = Some(now);
+        self.outstanding = None;
+        self.reader.clear();
+        let timing = self.timing;
+        for link in &mut self.pds {
+            let mut cx = Context {
+                now,
+                timing: &timing,
+                events: &mut self.events,
+            };
+            link.line_lost(&mut cx);
+        }
+    }
+
     /// When [`ControlPanel::poll_transmit`] must next be called: the outstanding
     /// command's reply timeout, or the earliest instant a PD has something to send (the
     /// last instant the panel was given, when one has something now). `None` when

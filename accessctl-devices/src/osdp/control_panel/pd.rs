@@ -627,6 +627,11 @@ impl PdLink {
         self.phase = Phase::Restart { not_before: None };
     }
 
+    /// The line to the PD is gone: offline, as if it stopped answering.
+    pub(super) fn line_lost(&mut self, cx: &mut Context<'_>) {
+        self.go_offline(cx);
+    }
+
     /// A command went unanswered, or the handshake failed: offline.
     fn fail(&mut self, cx: &mut Context<'_>) {
         self.go_offline(cx);

@@ -417,6 +417,32 @@ fn a_silent_pd_goes_offline_once_and_comes_back_from_sequence_zero() {
 }
 
 #[test]
+fn a_lost_line_takes_every_online_pd_offline_at_once_then_they_come_back() {
+    let mut bench = Bench::clear(FakePd::new(address(1), None));
+    bench.run(Duration::from_millis(100));
+    bench.take_events();
+    bench.panel.line_lost(bench.now);
+    let drained: Vec<_> = std::iter::from_fn(|| bench.panel.next_event()).collect();
+    let offline = ControlPanelEvent::Offline {
+        address: address(1),
+    };
+    assert_eq!(drained, [offline]);
+    assert_eq!(bench.panel.status(address(1)), Some(PdStatus::Offline));
+    // A second loss while offline says nothing more.
+    bench.panel.line_lost(bench.now);
+    assert_eq!(bench.panel.next_event(), None);
+    // The new line: retried from sequence 0 after offline_retry, online again.
+    bench.run(Timing::default().offline_retry + Duration::from_millis(200));
+    let events = bench.take_events();
+    assert!(
+        matches!(events.first(), Some(ControlPanelEvent::Online { .. })),
+        "{events:?}"
+    );
+    let restart = bench.pds[0].received.iter().rev().find(|r| r.sequence == 0);
+    assert_eq!(restart.map(|r| &r.command), Some(&Command::Poll));
+}
+
+#[test]
 fn secure_handshake_with_a_known_key_then_everything_sealed() {
     let mut bench = Bench::secure(FakePd::new(address(3), Some(key())), key());
     bench.run(Duration::from_millis(200));

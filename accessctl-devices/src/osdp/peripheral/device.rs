@@ -210,6 +210,24 @@ impl PeripheralDevice {
         self.offline_after = offline_after;
     }
 
+    /// Whether the application judges each file received before the CP hears it
+    /// processed (default: no, a whole file is answered processed at once). When it
+    /// does, the last fragment and every empty fragment after it are answered
+    /// "finishing" until [`PeripheralDevice::judge_file`] gives the verdict on the
+    /// file of the [`PeripheralEvent::FileReceived`] event.
+    pub fn set_judge_files(&mut self, judge: bool) {
+        self.files.set_judged(judge);
+    }
+
+    /// The application's verdict on the file it was last given (with
+    /// [`PeripheralDevice::set_judge_files`]): the CP's next fragment is answered
+    /// "processed" when `accepted`, "unrecognized file contents" otherwise. `false`
+    /// when no file awaits a verdict: none received, already judged, or the transfer
+    /// was dropped since (`osdp_ABORT`, a link reset, offline).
+    pub fn judge_file(&mut self, accepted: bool) -> bool {
+        self.files.judge(accepted)
+    }
+
     /// The address this PD answers to (changed by `osdp_COMSET`).
     pub fn address(&self) -> Address {
         self.address

@@ -27,7 +27,12 @@ pub enum PeripheralEvent {
     Buzzer(BuzzerControl),
     /// `osdp_TEXT`: show this text.
     Text(TextOutput),
-    /// A whole file arrived through `osdp_FILETRANSFER`.
+    /// A whole file arrived through `osdp_FILETRANSFER`. When the application judges
+    /// files ([`PeripheralDevice::set_judge_files`]), the CP hears "finishing" until
+    /// it calls [`PeripheralDevice::judge_file`].
+    ///
+    /// [`PeripheralDevice::set_judge_files`]: super::PeripheralDevice::set_judge_files
+    /// [`PeripheralDevice::judge_file`]: super::PeripheralDevice::judge_file
     FileReceived {
         /// Its type, as the CP gave it.
         file_type: FileType,

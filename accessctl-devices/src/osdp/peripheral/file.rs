@@ -3,8 +3,11 @@
 //! Owns `FileReceiver`: one transfer at a time, fragments in order (each at the offset
 //! where the previous ended), the whole file at most `max_file_len` bytes. Each fragment
 //! is answered with an `osdp_FTSTAT`: ok, processed once complete, or an error that
-//! discards the transfer. It never interprets a file's contents (the application gets
-//! them in a `FileReceived` event) and never holds more than `max_file_len` bytes.
+//! discards the transfer. When the application judges files, the last fragment is
+//! answered "finishing" instead, and so is every empty fragment of that file until the
+//! application's verdict: then "processed", or "unrecognized file contents". It never
+//! interprets a file's contents (the application gets them in a `FileReceived` event)
+//! and never holds more than `max_file_len` bytes.
 
 use crate::osdp::command::{FileTransfer, FileType};
 use crate::osdp::reply::{FileTransferAction, FileTransferCode, FileTransferStatus};
@@ -16,7 +19,19 @@ pub(crate) type ReceivedFile = (FileType, Vec<u8>);
 #[derive(Debug)]
 pub(crate) struct FileReceiver {
     max_len: usize,
+    /// Whether the application judges each file before it is answered processed.
+    judged: bool,
     transfer: Option<Transfer>,
+    /// The last file received, while the CP awaits the application's verdict on it.
+    received: Option<Received>,
+}
+
+/// A whole file the application was given to judge, and its verdict once given.
+#[derive(Debug)]
+struct Received {
+    file_type: FileType,
+    total: usize,
+    accepted: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -31,7 +46,26 @@ impl FileReceiver {
     pub(crate) fn new(max_len: usize) -> Self {
         Self {
             max_len,
+            judged: false,
             transfer: None,
+            received: None,
+        }
+    }
+
+    /// Whether the application judges each file before the CP hears it processed.
+    pub(crate) fn set_judged(&mut self, judged: bool) {
+        self.judged = judged;
+    }
+
+    /// The application's verdict on the file it was given; `false` when no file
+    /// awaits one (none received, already judged, or the transfer was dropped).
+    pub(crate) fn judge(&mut self, accepted: bool) -> bool {
+        match &mut self.received {
+            Some(received) if received.accepted.is_none() => {
+                received.accepted = Some(accepted);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -41,9 +75,11 @@ impl FileReceiver {
         self.transfer.is_some()
     }
 
-    /// Discards the transfer under way (`osdp_ABORT`, a link reset).
+    /// Discards the transfer under way and any file awaiting its verdict
+    /// (`osdp_ABORT`, a link reset).
     pub(crate) fn abort(&mut self) {
         self.transfer = None;
+        self.received = None;
     }
 
     /// Takes one fragment: the `osdp_FTSTAT` answer, and the file when it is complete.
@@ -51,7 +87,18 @@ impl FileReceiver {
         &mut self,
         fragment: &FileTransfer,
     ) -> (FileTransferStatus, Option<ReceivedFile>) {
+        if let Some(code) = self.verdict(fragment) {
+            return (status(code), None);
+        }
         match self.accept(fragment) {
+            Ok(Some(file)) if self.judged => {
+                self.received = Some(Received {
+                    file_type: file.0,
+                    total: file.1.len(),
+                    accepted: None,
+                });
+                (status(FileTransferCode::FINISHING), Some(file))
+            }
             Ok(Some(file)) => (status(FileTransferCode::PROCESSED), Some(file)),
             Ok(None) => (status(FileTransferCode::OK), None),
             Err(code) => {
@@ -59,6 +106,27 @@ impl FileReceiver {
                 (status(code), None)
             }
         }
+    }
+
+    /// The answer to an empty fragment of the file awaiting its verdict: finishing
+    /// until the application judged it, then processed or unrecognized (and the file
+    /// is forgotten). Any other fragment forgets that file and is a transfer's.
+    fn verdict(&mut self, fragment: &FileTransfer) -> Option<FileTransferCode> {
+        let received = self.received.as_ref()?;
+        let same_file = fragment.data.is_empty()
+            && fragment.file_type == received.file_type
+            && usize::try_from(fragment.total_size).ok() == Some(received.total);
+        if !same_file {
+            self.received = None;
+            return None;
+        }
+        let code = match received.accepted {
+            None => return Some(FileTransferCode::FINISHING),
+            Some(true) => FileTransferCode::PROCESSED,
+            Some(false) => FileTransferCode::UNRECOGNIZED,
+        };
+        self.received = None;
+        Some(code)
     }
 
     fn accept(
@@ -134,6 +202,51 @@ mod tests {
         assert_eq!(status.status, FileTransferCode::PROCESSED);
         assert_eq!(file, Some((FileType::OPAQUE, b"abcde".to_vec())));
         assert!(!receiver.in_progress());
+    }
+
+    #[test]
+    fn a_judged_file_is_finishing_until_its_verdict() {
+        let mut receiver = FileReceiver::new(8);
+        receiver.set_judged(true);
+        assert!(!receiver.judge(true), "no file to judge yet");
+        receiver.receive(&fragment(5, 0, b"abc"));
+        let (status, file) = receiver.receive(&fragment(5, 3, b"de"));
+        assert_eq!(status.status, FileTransferCode::FINISHING);
+        assert_eq!(file, Some((FileType::OPAQUE, b"abcde".to_vec())));
+        let (status, file) = receiver.receive(&fragment(5, 5, b""));
+        assert_eq!((status.status, file), (FileTransferCode::FINISHING, None));
+        assert!(receiver.judge(true));
+        assert!(!receiver.judge(false), "judged once");
+        let (status, _) = receiver.receive(&fragment(5, 5, b""));
+        assert_eq!(status.status, FileTransferCode::PROCESSED);
+        // Forgotten once answered: a further empty fragment belongs to no transfer.
+        let (status, _) = receiver.receive(&fragment(5, 5, b""));
+        assert_eq!(status.status, FileTransferCode::MALFORMED);
+    }
+
+    #[test]
+    fn a_refused_file_is_unrecognized_and_an_empty_one_is_judged_too() {
+        let mut receiver = FileReceiver::new(8);
+        receiver.set_judged(true);
+        let (status, file) = receiver.receive(&fragment(0, 0, b""));
+        assert_eq!(status.status, FileTransferCode::FINISHING);
+        assert_eq!(file, Some((FileType::OPAQUE, Vec::new())));
+        assert!(receiver.judge(false));
+        let (status, _) = receiver.receive(&fragment(0, 0, b""));
+        assert_eq!(status.status, FileTransferCode::UNRECOGNIZED);
+    }
+
+    #[test]
+    fn a_new_transfer_or_an_abort_forgets_the_file_awaiting_its_verdict() {
+        let mut receiver = FileReceiver::new(8);
+        receiver.set_judged(true);
+        receiver.receive(&fragment(2, 0, b"ab"));
+        let (status, _) = receiver.receive(&fragment(3, 0, b"xyz"));
+        assert_eq!(status.status, FileTransferCode::FINISHING);
+        receiver.abort();
+        assert!(!receiver.judge(true));
+        let (status, _) = receiver.receive(&fragment(3, 3, b""));
+        assert_eq!(status.status, FileTransferCode::MALFORMED);
     }
 
     #[test]

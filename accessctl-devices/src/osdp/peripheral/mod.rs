@@ -37,6 +37,17 @@
 //!   also ends after `offline_after` without a command (extended by
 //!   `osdp_KEEPACTIVE`). After `osdp_KEYSET` the session under way goes on; the new key
 //!   is used from the next handshake.
+//! - **File transfer**: fragments must come in order, the file within `max_file_len`;
+//!   each is answered with `osdp_FTSTAT`. By default the last fragment is answered
+//!   "processed" and the file handed over in [`PeripheralEvent::FileReceived`]. An
+//!   application that must judge a file first (a lock checking that an image is
+//!   authentic and newer) calls [`PeripheralDevice::set_judge_files`]: the last
+//!   fragment is then answered "finishing", and so is each empty fragment the CP sends
+//!   after it (as SIA OSDP 2.2 has it, the CP keeps sending them while the PD
+//!   finishes), until the application calls [`PeripheralDevice::judge_file`]; the next
+//!   empty fragment is answered "processed" (accepted) or "unrecognized file contents"
+//!   (refused), so the CP learns the refusal. A new transfer, `osdp_ABORT`, a link
+//!   reset or going offline forgets the file awaiting its verdict.
 //!
 //! What this module must never do: read a clock, draw randomness itself (the caller
 //! passes an entropy source), block (except [`PeripheralBus`]), panic on any bytes, or

@@ -485,6 +485,59 @@ fn file_transfer_in_fragments_oversize_and_abort() {
 }
 
 #[test]
+fn a_judged_file_is_finishing_until_the_application_gives_its_verdict() {
+    let now = Instant::now();
+    let (mut pd, mut cp) = secure_pair(now);
+    pd.set_judge_files(true);
+    events(&mut pd);
+    let mut status = |pd: &mut PeripheralDevice, command: &Command| match cp.ask(pd, command, now) {
+        Reply::FtStat(status) => status.status,
+        other => panic!("FTSTAT expected, got {other:?}"),
+    };
+    assert_eq!(
+        status(&mut pd, &fragment(4, 0, b"01")),
+        FileTransferCode::OK
+    );
+    assert_eq!(
+        status(&mut pd, &fragment(4, 2, b"23")),
+        FileTransferCode::FINISHING
+    );
+    assert_eq!(
+        events(&mut pd),
+        [PeripheralEvent::FileReceived {
+            file_type: FileType::OPAQUE,
+            contents: b"0123".to_vec()
+        }]
+    );
+    let keep_alive = fragment(4, 4, b"");
+    assert_eq!(status(&mut pd, &keep_alive), FileTransferCode::FINISHING);
+    assert!(pd.judge_file(false));
+    assert_eq!(status(&mut pd, &keep_alive), FileTransferCode::UNRECOGNIZED);
+    assert!(!pd.judge_file(true), "nothing left to judge");
+
+    // The same file again, accepted this time.
+    status(&mut pd, &fragment(4, 0, b"0123"));
+    assert!(pd.judge_file(true));
+    assert_eq!(status(&mut pd, &keep_alive), FileTransferCode::PROCESSED);
+    assert_eq!(events(&mut pd).len(), 1, "one FileReceived, nothing else");
+}
+
+#[test]
+fn a_file_awaiting_its_verdict_is_forgotten_on_abort() {
+    let now = Instant::now();
+    let mut pd = device(setup(0x01, None));
+    let mut cp = Cp::new(0x01);
+    pd.set_judge_files(true);
+    cp.ask(&mut pd, &fragment(2, 0, b"ab"), now);
+    assert_eq!(cp.ask(&mut pd, &Command::Abort, now), Reply::Ack);
+    assert!(!pd.judge_file(true));
+    let Reply::FtStat(status) = cp.ask(&mut pd, &fragment(2, 2, b""), now) else {
+        panic!("FTSTAT expected")
+    };
+    assert_eq!(status.status, FileTransferCode::MALFORMED);
+}
+
+#[test]
 fn two_pds_on_one_line_only_the_addressed_answers() {
     let now = Instant::now();
     let mut first = device(setup(0x01, None));

@@ -1,0 +1,178 @@
+//! The command line of the simulated devices and the demo: `sim lock`, `sim reader`,
+//! `demo`.
+//!
+//! Owns their options and help texts, like the rest of [`super`]. It must never open a
+//! bus, read an image or a key store: commands do. A secure channel key may be given
+//! on the command line only to a simulated reader (`--scbk`), a test device.
+
+use std::path::PathBuf;
+
+use accessctl_core::time::WrittenInstant;
+use accessctl_devices::osdp::secure::{Scbk, KEY_LEN};
+use accessctl_devices::osdp::Address;
+use accessctl_devices::transport::Connection;
+use accessctl_devices::wiegand::Format as CardFormat;
+use clap::{ArgGroup, Args, Subcommand};
+
+use super::{parse_instant, Format};
+use crate::controller::door::parse_address;
+
+/// `accessctl sim …`: simulated OSDP devices.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Which device.
+    #[command(subcommand)]
+    pub command: SimCommand,
+}
+
+/// A `sim` subcommand.
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// An offline lock: reports to its control panel while it is online, decides
+    /// alone from its memory image once it is gone. Presentations come from standard
+    /// input, one a line: `card NUMBER [FORMAT]`, `bits 0101…`, `pin DIGITS`.
+    Lock(SimLockArgs),
+    /// A reader that presents one card or PIN once its control panel has it online,
+    /// and prints what the control panel made it do (exit 0 when it opened).
+    Reader(SimReaderArgs),
+}
+
+impl SimArgs {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        match &self.command {
+            SimCommand::Lock(args) => args.format,
+            SimCommand::Reader(args) => args.format,
+        }
+    }
+}
+
+/// `accessctl sim lock --bus CONNECTION --address A --image FILE --keystore K`
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("channel").args(["scbk", "install", "clear"])))]
+pub struct SimLockArgs {
+    /// The OSDP bus: `serial:PATH[:BAUD]`, `tcp:HOST:PORT` or `tcp-listen:HOST:PORT`.
+    #[arg(long, value_name = "CONNECTION")]
+    pub bus: Connection,
+    /// The lock's PD address on the bus (0 to 126).
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_address)]
+    pub address: Address,
+    /// The lock's memory image (`accessctl lock image`).
+    #[arg(long, value_name = "FILE")]
+    pub image: PathBuf,
+    /// The key store holding the key of the lock's site (or of the lock itself): it
+    /// authenticates the image and gives the secure channel key.
+    #[arg(long, value_name = "FILE")]
+    pub keystore: PathBuf,
+    /// The lock's door. Default: the door the image names.
+    #[arg(long, value_name = "DOOR")]
+    pub door: Option<String>,
+    /// The door's site, when the key store holds several sites' keys.
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<String>,
+    /// The secure channel base key, 32 hexadecimal digits, instead of the one derived
+    /// from the key store (as `controller run` derives it).
+    #[arg(long, value_name = "HEX", value_parser = parse_scbk)]
+    pub scbk: Option<Scbk>,
+    /// Accept one secure channel handshake with the install key SCBK-D, then take a
+    /// key from osdp_KEYSET (provisioning).
+    #[arg(long)]
+    pub install: bool,
+    /// Talk to the control panel in clear, without a secure channel.
+    #[arg(long)]
+    pub clear: bool,
+    /// A Wiegand format the lock's reader accepts; one or more. Default: h10301,
+    /// h10304, corp1000-35 and h10306.
+    #[arg(long = "card-format", value_name = "NAME")]
+    pub card_formats: Vec<CardFormat>,
+    /// Seconds of silence from the control panel after which the lock decides alone.
+    #[arg(long, value_name = "SECONDS", default_value_t = 8)]
+    pub offline_after: u64,
+    /// Start the lock's clock at this instant (local time of the image's site without
+    /// an offset) instead of now; it then runs on.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<WrittenInstant>,
+    /// Output format: one line per event (`json`: one JSON object per line).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `accessctl sim reader --bus CONNECTION --address A (--card N | --bits B | --pin P)`
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("presentation").required(true).args(["card", "bits", "pin"])))]
+pub struct SimReaderArgs {
+    /// The OSDP bus: `serial:PATH[:BAUD]`, `tcp:HOST:PORT` or `tcp-listen:HOST:PORT`.
+    #[arg(long, value_name = "CONNECTION")]
+    pub bus: Connection,
+    /// The reader's PD address on the bus (0 to 126).
+    #[arg(long, value_name = "ADDRESS", value_parser = parse_address)]
+    pub address: Address,
+    /// The secure channel base key, 32 hexadecimal digits (`controller run` derives
+    /// each door's from the key store). Without it, in clear.
+    #[arg(long, value_name = "HEX", value_parser = parse_scbk, conflicts_with = "install")]
+    pub scbk: Option<Scbk>,
+    /// Accept one secure channel handshake with the install key SCBK-D, then take a
+    /// key from osdp_KEYSET (provisioning).
+    #[arg(long)]
+    pub install: bool,
+    /// Present this card number, as a policy holds it (or FACILITY:NUMBER).
+    #[arg(long, value_name = "NUMBER")]
+    pub card: Option<String>,
+    /// The Wiegand format of --card. Default: the shortest of h10301, h10306,
+    /// corp1000-35 and h10304 whose fields hold the number.
+    #[arg(long, value_name = "NAME", requires = "card")]
+    pub card_format: Option<CardFormat>,
+    /// Present these raw Wiegand bits (`0` and `1`, parity included).
+    #[arg(long, value_name = "BITS")]
+    pub bits: Option<String>,
+    /// Type this PIN on the keypad.
+    #[arg(long, value_name = "DIGITS")]
+    pub pin: Option<String>,
+    /// Give up after this many seconds without an answer from the control panel.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `accessctl demo [SITE]`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The shipped example to run: `sports-centre` (the default), or the path of its
+    /// directory.
+    #[arg(value_name = "SITE", default_value = "sports-centre")]
+    pub site: String,
+    /// Output format: one line per decision, then the journal (`json`: one JSON
+    /// object per line).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Reads a secure channel base key written as 32 hexadecimal digits.
+pub fn parse_scbk(text: &str) -> Result<Scbk, String> {
+    let refuse = || "a secure channel key is 32 hexadecimal digits".to_owned();
+    if text.len() != KEY_LEN * 2 || !text.is_ascii() {
+        return Err(refuse());
+    }
+    let mut bytes = [0u8; KEY_LEN];
+    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).map_err(|_| refuse())?;
+        *byte = u8::from_str_radix(pair, 16).map_err(|_| refuse())?;
+    }
+    Ok(Scbk::new(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_32_hexadecimal_digits() {
+        let key = parse_scbk("303132333435363738393A3B3C3D3E3F").unwrap();
+        assert!(key.is_default());
+        assert!(parse_scbk("3031").is_err());
+        assert!(parse_scbk("zz3132333435363738393A3B3C3D3E3F").is_err());
+        assert!(parse_scbk("é03132333435363738393A3B3C3D3E3").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! What stops the controller or `lock push`: the bus, the control panel's setup, the
+//! journal, a door bound twice, a PD that never answers.
+//!
+//! Owns [`ControllerError`] and its stable `kind` for JSON output. A PD's faults are
+//! not errors (they are events: offline, NAK, a failed transfer); neither is a policy
+//! edit that does not validate (the previous policy stays in force). No error carries
+//! a key or a PIN.
+
+use std::time::Duration;
+
+use accessctl_devices::osdp::control_panel::ControlPanelError;
+use accessctl_devices::osdp::Address;
+use accessctl_devices::transport::TransportError;
+use thiserror::Error;
+
+use crate::journal::JournalError;
+
+/// Why the controller (or `lock push`) cannot go on (exit 2).
+#[derive(Debug, Error)]
+pub enum ControllerError {
+    /// The bus failed, or its peer closed it.
+    #[error("bus {0}")]
+    Transport(#[from] TransportError),
+    /// The control panel refused its setup or a command.
+    #[error("control panel: {0}")]
+    Panel(#[from] ControlPanelError),
+    /// The event journal failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Two bindings name the same door, or the same address.
+    #[error("`--door {binding}`: {problem}")]
+    Binding {
+        /// The binding as written.
+        binding: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// The controller was stepped after its bus failed, before it was opened again
+    /// ([`Controller::reconnect`](super::Controller::reconnect)).
+    #[error("the bus failed and was not opened again")]
+    BusLost,
+    /// A PD did not come online in time.
+    #[error("the PD at address {} did not come online within {} s", address.value(), waited.as_secs())]
+    NotOnline {
+        /// The PD.
+        address: Address,
+        /// How long it was given.
+        waited: Duration,
+    },
+}
+
+impl ControllerError {
+    /// The stable `kind` of the error in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ControllerError::Transport(_) | ControllerError::BusLost => "bus_failed",
+            ControllerError::Panel(_) => "bus_setup",
+            ControllerError::Journal(_) => "journal_failed",
+            ControllerError::Binding { .. } => "invalid_binding",
+            ControllerError::NotOnline { .. } => "pd_offline",
+        }
+    }
+
+    /// How to fix it, when known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ControllerError::NotOnline { .. } => Some(
+                "check the bus, the PD's address and its key (--install to provision a new PD, \
+                 --clear for one without a secure channel)"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}

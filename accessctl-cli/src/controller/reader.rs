@@ -1,0 +1,235 @@
+//! The decision step of one door: reads and key presses in, verdicts out, with the
+//! state two-factor doors and keypads need between reports.
+//!
+//! Owns [`DoorReader`]: the door's PIN entry ([`PinEntry`]) and the factor held while
+//! a door that requires two waits for the other ([`SECOND_FACTOR_TIMEOUT`]): a card
+//! at a `require badge pin` door is held until a PIN completes it, or a PIN until a
+//! card does, in either order; when the wait runs out, the held factor is refused and
+//! logged as `second_factor_required`. Sans-io: every call is given the instant
+//! ([`Now`]); nothing here reads a clock, touches a bus or a journal.
+
+use std::time::Duration;
+
+use accessctl_core::{Decision, Instant};
+
+use super::actions;
+use super::door::DoorContext;
+use super::keypad::{Pin, PinEntry};
+use super::read::CardRead;
+use super::verdict::{self, event_of, Credentials, Factor, Outcome, Verdict};
+use crate::journal::EventKind;
+use crate::query::QueryPolicy;
+
+/// How long a door requiring two factors waits for the second.
+pub const SECOND_FACTOR_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The instant of a step: the wall clock for decisions, the monotonic clock for waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Seconds since the epoch, as decisions take them.
+    pub wall: Instant,
+    /// For timeouts.
+    pub mono: std::time::Instant,
+}
+
+/// A factor held for a door requiring two.
+#[derive(Debug)]
+struct Held {
+    card: Option<(u64, String)>,
+    pin: Option<Pin>,
+    reader: u8,
+    until: std::time::Instant,
+    decision: Decision,
+}
+
+/// One door's decision step.
+#[derive(Debug)]
+pub struct DoorReader {
+    door: DoorContext,
+    keypad: PinEntry,
+    keypad_reader: u8,
+    held: Option<Held>,
+}
+
+impl DoorReader {
+    /// A door with nothing typed and nothing held.
+    pub fn new(door: DoorContext) -> DoorReader {
+        DoorReader {
+            door,
+            keypad: PinEntry::new(),
+            keypad_reader: 0,
+            held: None,
+        }
+    }
+
+    /// The door as the current policy sees it.
+    pub fn door(&self) -> &DoorContext {
+        &self.door
+    }
+
+    /// The door under a new policy; a held factor and a PIN entry are dropped.
+    pub fn set_door(&mut self, door: DoorContext) {
+        *self = DoorReader::new(door);
+    }
+
+    /// A card read by reader `reader` of the door's PD.
+    pub fn card(
+        &mut self,
+        policy: &QueryPolicy,
+        reader: u8,
+        read: &CardRead,
+        now: Now,
+    ) -> Vec<Verdict> {
+        let mut verdicts = self.tick(policy, now);
+        let (number, shown) = match read {
+            CardRead::Number { number, shown } => (*number, shown.as_str()),
+            CardRead::BadParity { detail } => {
+                let kind = EventKind::BadParity;
+                verdicts.push(verdict::unreadable(
+                    &self.door, reader, kind, detail, now.wall,
+                ));
+                return verdicts;
+            }
+            CardRead::Unreadable { detail } => {
+                let kind = EventKind::UnreadableCard;
+                let detail = format!("unreadable card: {detail}");
+                verdicts.push(verdict::unreadable(
+                    &self.door, reader, kind, &detail, now.wall,
+                ));
+                return verdicts;
+            }
+        };
+        let held_pin = match self.held.take() {
+            Some(Held {
+                pin: Some(pin),
+                card: None,
+                ..
+            }) => Some(pin),
+            Some(other) => {
+                verdicts.push(self.abandon(policy, other, now));
+                None
+            }
+            None => None,
+        };
+        let credentials = Credentials {
+            card: Some((number, shown)),
+            pin: held_pin.as_ref(),
+            newest: Factor::Card,
+        };
+        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall);
+        self.hold_if_awaiting(
+            &verdict,
+            Some((number, shown.to_owned())),
+            None,
+            reader,
+            now,
+        );
+        verdicts.push(verdict);
+        verdicts
+    }
+
+    /// Keys pressed on reader `reader`'s keypad.
+    pub fn keys(
+        &mut self,
+        policy: &QueryPolicy,
+        reader: u8,
+        keys: &[u8],
+        now: Now,
+    ) -> Vec<Verdict> {
+        let mut verdicts = self.tick(policy, now);
+        self.keypad_reader = reader;
+        for pin in self.keypad.keys(keys, now.mono) {
+            verdicts.extend(self.pin(policy, reader, pin, now));
+        }
+        verdicts
+    }
+
+    /// Ends what waited too long at `now`: a PIN entry (presented as typed) and a
+    /// held factor (refused).
+    pub fn tick(&mut self, policy: &QueryPolicy, now: Now) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|held| now.mono >= held.until)
+        {
+            if let Some(held) = self.held.take() {
+                verdicts.push(self.abandon(policy, held, now));
+            }
+        }
+        if let Some(pin) = self.keypad.expire(now.mono) {
+            let reader = self.keypad_reader;
+            verdicts.extend(self.pin(policy, reader, pin, now));
+        }
+        verdicts
+    }
+
+    /// When [`DoorReader::tick`] next has something to do.
+    pub fn next_deadline(&self) -> Option<std::time::Instant> {
+        let held = self.held.as_ref().map(|held| held.until);
+        match (held, self.keypad.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// A completed PIN.
+    fn pin(&mut self, policy: &QueryPolicy, reader: u8, pin: Pin, now: Now) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        let held_card = match self.held.take() {
+            Some(Held {
+                card: Some(card),
+                pin: None,
+                ..
+            }) => Some(card),
+            Some(other) => {
+                verdicts.push(self.abandon(policy, other, now));
+                None
+            }
+            None => None,
+        };
+        let credentials = Credentials {
+            card: held_card.as_ref().map(|(n, s)| (*n, s.as_str())),
+            pin: Some(&pin),
+            newest: Factor::Pin,
+        };
+        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall);
+        self.hold_if_awaiting(&verdict, None, Some(pin), reader, now);
+        verdicts.push(verdict);
+        verdicts
+    }
+
+    fn hold_if_awaiting(
+        &mut self,
+        verdict: &Verdict,
+        card: Option<(u64, String)>,
+        pin: Option<Pin>,
+        reader: u8,
+        now: Now,
+    ) {
+        if let (Outcome::AwaitingFactor, Some(decision)) = (verdict.outcome, verdict.decision) {
+            self.held = Some(Held {
+                card,
+                pin,
+                reader,
+                until: now.mono + SECOND_FACTOR_TIMEOUT,
+                decision,
+            });
+        }
+    }
+
+    /// A held factor whose other never came: refused, `second_factor_required`.
+    fn abandon(&self, policy: &QueryPolicy, held: Held, now: Now) -> Verdict {
+        Verdict {
+            outcome: Outcome::Denied,
+            decision: Some(held.decision),
+            commands: actions::refuse(held.reader),
+            event: Some(event_of(
+                &policy.policy,
+                &self.door,
+                &held.decision,
+                now.wall,
+            )),
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The decision step against a small policy: cards, bad reads, PINs and a two-factor
+//! door, each with its commands and journal event.
+
+use std::time::Duration;
+
+use accessctl_core::{check, CompiledPolicy, Instant, Reason, Sources};
+use accessctl_devices::osdp::{Command, FormattedCard, LedColor, OutputControlCode, RawCard};
+use accessctl_devices::wiegand::{self, formats, WiegandBits};
+
+use super::door::DoorContext;
+use super::read::{self, CardRead};
+use super::reader::{DoorReader, Now, SECOND_FACTOR_TIMEOUT};
+use super::verdict::{Outcome, Verdict};
+use crate::journal::EventKind;
+use crate::query::QueryPolicy;
+
+const POLICY: &str = r#"
+site hq {
+  timezone "Europe/Paris"
+  door main { readers badge pin }
+  door vault { readers badge pin  require badge pin }
+  door back { readers badge }
+}
+account acme {
+  user ana "Ana" { card 65537  pin "1234"  allow main vault }
+  user bob "Bob" { card 65538  allow main }
+}
+"#;
+
+fn policy() -> QueryPolicy {
+    let mut sources = Sources::new();
+    sources.add("hq.acl", POLICY);
+    let policy = check(&sources).policy.expect("valid policy");
+    QueryPolicy {
+        compiled: CompiledPolicy::new(&policy),
+        policy,
+    }
+}
+
+fn door(policy: &QueryPolicy, name: &str) -> DoorReader {
+    DoorReader::new(DoorContext::resolve(&policy.policy, name).unwrap())
+}
+
+/// Monday 2026-11-23 09:00 in Paris.
+fn now() -> Now {
+    Now {
+        wall: Instant(1_795_420_800 + 8 * 3_600),
+        mono: std::time::Instant::now(),
+    }
+}
+
+fn later(now: Now, by: Duration) -> Now {
+    Now {
+        wall: Instant(now.wall.0 + i64::try_from(by.as_secs()).unwrap()),
+        mono: now.mono + by,
+    }
+}
+
+/// An H10301 read of facility 1, card `number`.
+fn h10301(number: u64) -> CardRead {
+    let card = wiegand::Card::new(formats::H10301, Some(1), number).unwrap();
+    let bits = wiegand::encode(&card, &formats::H10301).unwrap();
+    read::raw_card(&RawCard::from_wiegand(0, &bits), &[formats::H10301])
+}
+
+fn only(mut verdicts: Vec<Verdict>) -> Verdict {
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    verdicts.remove(0)
+}
+
+fn strike_pulsed(verdict: &Verdict) -> bool {
+    verdict.commands.iter().any(|c| {
+        matches!(c, Command::Out(records)
+            if records[0].output == 0 && records[0].code == OutputControlCode::TEMPORARY_ON)
+    })
+}
+
+fn led(verdict: &Verdict) -> LedColor {
+    verdict
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Led(records) => Some(records[0].temporary.on_color),
+            _ => None,
+        })
+        .expect("an LED command")
+}
+
+#[test]
+fn an_allowed_card_pulses_the_strike_and_shows_green() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let verdict = only(main.card(&policy, 0, &h10301(1), now()));
+    assert_eq!(verdict.outcome, Outcome::Opened);
+    assert!(strike_pulsed(&verdict));
+    assert_eq!(led(&verdict), LedColor::GREEN);
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::Opened);
+    assert_eq!(event.reason, Some(Reason::Granted));
+    assert_eq!(event.user.as_deref(), Some("ana"));
+    assert_eq!((event.site.as_str(), event.door.as_str()), ("hq", "main"));
+    assert_eq!(event.at, now().wall.0);
+}
+
+#[test]
+fn an_unknown_card_is_refused_and_logged_with_its_number() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let verdict = only(main.card(&policy, 0, &h10301(5), now()));
+    assert_eq!(verdict.outcome, Outcome::UnknownCard);
+    assert!(!strike_pulsed(&verdict));
+    assert_eq!(led(&verdict), LedColor::RED);
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::UnknownCard);
+    assert_eq!(event.card.as_deref(), Some("65541"));
+    assert_eq!(event.detail.as_deref(), Some("read as 1:5"));
+    assert_eq!(event.problem(), None, "the journal accepts it");
+}
+
+#[test]
+fn a_known_card_refused_is_denied_with_its_reason() {
+    let policy = policy();
+    let mut back = door(&policy, "back");
+    let verdict = only(back.card(&policy, 0, &h10301(2), now()));
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::Denied);
+    assert_eq!(event.reason, Some(Reason::NotGranted));
+    assert_eq!(event.user.as_deref(), Some("bob"));
+    assert_eq!(event.card, None);
+}
+
+#[test]
+fn a_read_with_bad_parity_is_refused_and_logged_as_such() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let good: WiegandBits = "10000000100000000000000010".parse().unwrap();
+    let bad = good.flipped(25).unwrap();
+    let read = read::raw_card(&RawCard::from_wiegand(0, &bad), &[formats::H10301]);
+    let verdict = only(main.card(&policy, 0, &read, now()));
+    assert_eq!(verdict.outcome, Outcome::BadParity);
+    assert_eq!(verdict.decision, None);
+    assert!(!strike_pulsed(&verdict));
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::BadParity);
+    assert!(event.detail.unwrap().contains("parity"));
+}
+
+#[test]
+fn a_read_no_accepted_format_reads_is_refused_and_logged_as_unreadable() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let short: WiegandBits = "1000000010000000000000001".parse().unwrap();
+    let read = read::raw_card(&RawCard::from_wiegand(0, &short), &[formats::H10301]);
+    let verdict = only(main.card(&policy, 0, &read, now()));
+    assert_eq!(verdict.outcome, Outcome::Unreadable);
+    assert_eq!(verdict.decision, None);
+    assert!(!strike_pulsed(&verdict));
+    assert_eq!(led(&verdict), LedColor::RED);
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::UnreadableCard);
+    assert_eq!((event.reason, event.card), (None, None));
+    let detail = event.detail.unwrap();
+    assert!(detail.starts_with("unreadable card: "), "{detail}");
+    assert!(detail.contains("25-bit"), "{detail}");
+}
+
+#[test]
+fn a_formatted_read_is_decided_like_a_raw_one() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let fmt = FormattedCard {
+        reader: 0,
+        direction: 0,
+        characters: b"65538".to_vec(),
+    };
+    let verdict = only(main.card(&policy, 0, &read::formatted_card(&fmt), now()));
+    assert_eq!(verdict.outcome, Outcome::Opened);
+    assert_eq!(verdict.event.unwrap().user.as_deref(), Some("bob"));
+}
+
+#[test]
+fn a_pin_is_collected_until_enter_or_a_pause() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let t0 = now();
+    assert!(main.keys(&policy, 0, b"12", t0).is_empty());
+    let verdict = only(main.keys(&policy, 0, b"34\r", t0));
+    assert_eq!(verdict.outcome, Outcome::Opened);
+    assert_eq!(verdict.event.unwrap().user.as_deref(), Some("ana"));
+
+    assert!(main.keys(&policy, 0, b"99", t0).is_empty());
+    let deadline = main.next_deadline().unwrap();
+    let verdict = only(main.tick(
+        &policy,
+        Now {
+            mono: deadline,
+            ..t0
+        },
+    ));
+    let event = verdict.event.unwrap();
+    assert_eq!(event.kind, EventKind::Denied);
+    assert_eq!(event.reason, Some(Reason::UnknownCredential));
+    assert_eq!(event.card, None, "a PIN is never logged");
+    assert!(!format!("{event:?}").contains("99"));
+}
+
+#[test]
+fn a_two_factor_door_waits_for_the_pin_after_the_card() {
+    let policy = policy();
+    let mut vault = door(&policy, "vault");
+    let t0 = now();
+    let waiting = only(vault.card(&policy, 0, &h10301(1), t0));
+    assert_eq!(waiting.outcome, Outcome::AwaitingFactor);
+    assert_eq!(waiting.event, None);
+    assert_eq!(led(&waiting), LedColor::AMBER);
+    assert!(!strike_pulsed(&waiting));
+    let opened = only(vault.keys(&policy, 0, b"1234#", later(t0, Duration::from_secs(4))));
+    assert_eq!(opened.outcome, Outcome::Opened);
+    assert!(strike_pulsed(&opened));
+    assert_eq!(vault.next_deadline(), None);
+}
+
+#[test]
+fn a_two_factor_door_takes_the_pin_first_too() {
+    let policy = policy();
+    let mut vault = door(&policy, "vault");
+    let t0 = now();
+    let waiting = only(vault.keys(&policy, 0, b"1234#", t0));
+    assert_eq!(waiting.outcome, Outcome::AwaitingFactor);
+    let opened = only(vault.card(&policy, 0, &h10301(1), t0));
+    assert_eq!(opened.outcome, Outcome::Opened);
+}
+
+#[test]
+fn a_two_factor_door_refuses_a_wrong_pin_or_no_pin() {
+    let policy = policy();
+    let mut vault = door(&policy, "vault");
+    let t0 = now();
+    vault.card(&policy, 0, &h10301(1), t0);
+    let wrong = only(vault.keys(&policy, 0, b"9999#", t0));
+    let event = wrong.event.unwrap();
+    assert_eq!(event.kind, EventKind::Denied);
+    assert_eq!(event.reason, Some(Reason::UnknownCredential));
+    assert_eq!(event.card, None);
+
+    vault.card(&policy, 0, &h10301(1), t0);
+    assert!(vault
+        .tick(&policy, later(t0, Duration::from_secs(1)))
+        .is_empty());
+    let expired = only(vault.tick(&policy, later(t0, SECOND_FACTOR_TIMEOUT)));
+    assert_eq!(expired.outcome, Outcome::Denied);
+    let event = expired.event.unwrap();
+    assert_eq!(event.reason, Some(Reason::SecondFactorRequired));
+    assert_eq!(event.user.as_deref(), Some("ana"));
+}
+
+#[test]
+fn an_unknown_card_at_a_two_factor_door_is_logged_with_its_number() {
+    let policy = policy();
+    let mut vault = door(&policy, "vault");
+    let t0 = now();
+    vault.keys(&policy, 0, b"1234#", t0);
+    let verdict = only(vault.card(&policy, 0, &h10301(9), t0));
+    assert_eq!(verdict.outcome, Outcome::UnknownCard);
+    assert_eq!(verdict.event.unwrap().card.as_deref(), Some("65545"));
+}

@@ -1,0 +1,204 @@
+//! A verdict: what the controller does after a read at a door — the decision, the
+//! commands for the door's devices and the event for the journal.
+//!
+//! Owns [`present`], the pure step from presented credentials to a [`Verdict`]: ask the
+//! core, then translate its [`Decision`] into device actions ([`actions`]) and a
+//! journal [`Event`] (opened, denied with its reason, unknown card with its number).
+//! It must never decide by itself (every answer is `CompiledPolicy::decide`'s), never
+//! put a PIN in an event or a message, and never read a clock: the instant is given.
+
+use accessctl_core::compile::Holder;
+use accessctl_core::model::Policy;
+use accessctl_core::{Decision, Instant, Presented, Reason, Request, Subject};
+use accessctl_devices::osdp::Command;
+use serde::Serialize;
+
+use super::actions;
+use super::door::DoorContext;
+use super::keypad::Pin;
+use crate::journal::{Event, EventKind};
+use crate::query::QueryPolicy;
+
+/// How a read at a door ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The door opened.
+    Opened,
+    /// A known credential (or a PIN nobody holds) was refused.
+    Denied,
+    /// A card nobody holds was presented.
+    UnknownCard,
+    /// A card read failed its parity check.
+    BadParity,
+    /// A card read no accepted format reads.
+    Unreadable,
+    /// The door requires another factor; the controller waits for it.
+    AwaitingFactor,
+}
+
+impl Outcome {
+    /// How it reads for people: `opened`, `unknown card`, `bad parity`, …
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Opened => "opened",
+            Outcome::Denied => "denied",
+            Outcome::UnknownCard => "unknown card",
+            Outcome::BadParity => "bad parity",
+            Outcome::Unreadable => "unreadable card",
+            Outcome::AwaitingFactor => "waiting for a second factor",
+        }
+    }
+}
+
+/// What the controller does after a read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// How the read ended.
+    pub outcome: Outcome,
+    /// The engine's decision, when one was asked.
+    pub decision: Option<Decision>,
+    /// The commands for the door's PD, in order.
+    pub commands: Vec<Command>,
+    /// The journal's record of it (none while waiting for a second factor).
+    pub event: Option<Event>,
+}
+
+/// The credentials of one presentation; the card also as shown to people.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Credentials<'a> {
+    /// A card's policy number and how it reads (`1:1`).
+    pub card: Option<(u64, &'a str)>,
+    /// A PIN.
+    pub pin: Option<&'a Pin>,
+    /// Which factor arrived last: the one an `unknown_credential` refers to.
+    pub newest: Factor,
+}
+
+/// A kind of factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Factor {
+    /// A card.
+    #[default]
+    Card,
+    /// A PIN.
+    Pin,
+}
+
+/// Asks the core about `credentials` presented at `door` (read by reader `reader` of
+/// its PD) at `at`, and says what follows. A door requiring another factor yields
+/// [`Outcome::AwaitingFactor`] with no event: the caller keeps the factor and asks
+/// again with both.
+pub fn present(
+    policy: &QueryPolicy,
+    door: &DoorContext,
+    reader: u8,
+    credentials: Credentials<'_>,
+    at: Instant,
+) -> Verdict {
+    let request = Request {
+        subject: Subject::Credentials(Presented {
+            card: credentials.card.map(|(number, _)| number),
+            pin: credentials.pin.map(Pin::expose),
+            ..Presented::default()
+        }),
+        door: door.id,
+        at,
+        offline: false,
+    };
+    let decision = policy.compiled.decide(&request);
+    let lone = credentials.card.is_none() || credentials.pin.is_none();
+    if decision.reason == Reason::SecondFactorRequired && lone {
+        return Verdict {
+            outcome: Outcome::AwaitingFactor,
+            decision: Some(decision),
+            commands: actions::ask_second_factor(reader, super::reader::SECOND_FACTOR_TIMEOUT),
+            event: None,
+        };
+    }
+    let mut event = event_of(&policy.policy, door, &decision, at);
+    let outcome = match (decision.allowed(), credentials.card) {
+        (true, _) => Outcome::Opened,
+        (false, Some((number, shown)))
+            if decision.reason == Reason::UnknownCredential
+                && credentials.newest == Factor::Card =>
+        {
+            event.kind = EventKind::UnknownCard;
+            event.card = Some(number.to_string());
+            if shown != number.to_string() {
+                event.detail = Some(format!("read as {shown}"));
+            }
+            Outcome::UnknownCard
+        }
+        (false, _) => Outcome::Denied,
+    };
+    let commands = match outcome {
+        Outcome::Opened => actions::open(reader),
+        _ => actions::refuse(reader),
+    };
+    Verdict {
+        outcome,
+        decision: Some(decision),
+        commands,
+        event: Some(event),
+    }
+}
+
+/// A read that gave no card number: refused at once, logged as `kind`.
+pub fn unreadable(
+    door: &DoorContext,
+    reader: u8,
+    kind: EventKind,
+    detail: &str,
+    at: Instant,
+) -> Verdict {
+    let outcome = match kind {
+        EventKind::BadParity => Outcome::BadParity,
+        _ => Outcome::Unreadable,
+    };
+    let event = Event {
+        detail: Some(detail.to_owned()),
+        ..Event::new(at.0, &door.site, &door.name, kind)
+    };
+    Verdict {
+        outcome,
+        decision: None,
+        commands: actions::refuse(reader),
+        event: Some(event),
+    }
+}
+
+/// The journal event of a decision: opened or denied, with its reason and holder.
+pub fn event_of(policy: &Policy, door: &DoorContext, decision: &Decision, at: Instant) -> Event {
+    let kind = match decision.allowed() {
+        true => EventKind::Opened,
+        false => EventKind::Denied,
+    };
+    let (user, detail) = holder_names(policy, decision.holder);
+    Event {
+        reason: Some(decision.reason),
+        user,
+        detail,
+        ..Event::new(at.0, &door.site, &door.name, kind)
+    }
+}
+
+/// The user's name, or for others a word about who it was (never a credential).
+pub(crate) fn holder_names(
+    policy: &Policy,
+    holder: Option<Holder>,
+) -> (Option<String>, Option<String>) {
+    match holder {
+        Some(Holder::User { user }) => {
+            (policy.users.get(user.index()).map(|u| u.name.clone()), None)
+        }
+        Some(Holder::Guest { appointment, guest }) => {
+            let appointment = policy.appointments.get(appointment.index());
+            let guest = appointment.and_then(|a| a.guests.get(guest as usize));
+            let detail = appointment.map(|a| format!("guest of appointment {}", a.name));
+            (guest.map(|g| g.name.clone()), detail)
+        }
+        Some(Holder::SpaceCode { .. }) => (None, Some("space code".to_owned())),
+        None => (None, None),
+    }
+}

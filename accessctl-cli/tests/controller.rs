@@ -1,0 +1,564 @@
+//! The door controller end to end over real TCP on loopback: an `accessctl controller
+//! run` process on one side, scripted PDs (`PeripheralBus`) on the other, the
+//! journal read back afterwards; and `accessctl lock push` to a scripted lock.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use accessctl_cli::controller::scbk::door_scbk;
+use accessctl_cli::journal::{Entry, EventKind, Journal, Query};
+use accessctl_cli::offline::OfflinePolicy;
+use accessctl_devices::osdp::peripheral::{
+    PeripheralBus, PeripheralDevice, PeripheralEvent, PeripheralSetup, Report,
+};
+use accessctl_devices::osdp::secure::Scbk;
+use accessctl_devices::osdp::{
+    Address, Capability, CapabilityFunction, DeviceId, LedColor, OutputControlCode, RawCard,
+};
+use accessctl_devices::transport::{TcpTransport, Transport};
+use accessctl_devices::wiegand::{self, formats, Card};
+use serde_json::Value;
+use support::{run_in, workspace};
+use tempfile::TempDir;
+
+/// How long anything may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A `controller run` process, killed when dropped; its output lines as JSON.
+struct ControllerProcess {
+    child: Child,
+    lines: Receiver<Value>,
+}
+
+impl ControllerProcess {
+    fn spawn(dir: &Path, args: &[&str]) -> ControllerProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_accessctl"))
+            .current_dir(dir)
+            .args(["controller", "run", "--format", "json"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if send.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        ControllerProcess { child, lines }
+    }
+}
+
+impl Drop for ControllerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Listens on a free loopback port; returns the listener and `tcp:127.0.0.1:PORT`.
+fn listen() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, format!("tcp:127.0.0.1:{port}"))
+}
+
+/// Accepts the controller's connection, failing after [`PATIENCE`].
+fn accept(listener: TcpListener) -> Box<dyn Transport> {
+    let (send, receive) = channel();
+    std::thread::spawn(move || {
+        let _ = send.send(TcpTransport::accept(&listener));
+    });
+    let transport = receive
+        .recv_timeout(PATIENCE)
+        .expect("the controller connects")
+        .unwrap();
+    Box::new(transport)
+}
+
+fn address(value: u8) -> Address {
+    Address::new(value).unwrap()
+}
+
+/// A reader (or lock) PD with one output, one reader and file transfer.
+fn pd(at: u8, scbk: Option<Scbk>) -> PeripheralDevice {
+    pd_with(at, scbk, false)
+}
+
+/// [`pd`], accepting the install key when `install` says so.
+fn pd_with(at: u8, scbk: Option<Scbk>, install: bool) -> PeripheralDevice {
+    let capability = |function, count| Capability {
+        function,
+        compliance: 1,
+        count,
+    };
+    let setup = PeripheralSetup {
+        address: address(at),
+        scbk,
+        allow_install_mode: install,
+        id: DeviceId {
+            vendor: [0x0A, 0x0B, 0x0C],
+            model: 1,
+            version: 1,
+            serial: u32::from(at),
+            firmware: [1, 0, 0],
+        },
+        capabilities: vec![
+            capability(CapabilityFunction::OUTPUT_CONTROL, 1),
+            capability(CapabilityFunction::READERS, 1),
+            capability(CapabilityFunction::COMMUNICATION_SECURITY, 1),
+        ],
+        max_file_len: 1 << 20,
+    };
+    let mut counter = at;
+    PeripheralDevice::new(
+        setup,
+        Box::new(move |buf: &mut [u8]| {
+            for byte in buf {
+                counter = counter.wrapping_mul(31).wrapping_add(7);
+                *byte = counter;
+            }
+        }),
+    )
+}
+
+/// The PDs and the controller, run together: the PDs must keep answering polls
+/// while the test waits for the controller to say something.
+struct Scene {
+    bus: PeripheralBus,
+    controller: ControllerProcess,
+    events: Vec<(Address, PeripheralEvent)>,
+    lines: Vec<Value>,
+}
+
+impl Scene {
+    fn new(bus: PeripheralBus, controller: ControllerProcess) -> Scene {
+        Scene {
+            bus,
+            controller,
+            events: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Forgets what was seen, then runs both sides until `done` holds for what is
+    /// seen, failing after [`PATIENCE`].
+    fn run_until(&mut self, what: &str, done: impl Fn(&Scene) -> bool) {
+        self.events.clear();
+        self.lines.clear();
+        let end = Instant::now() + PATIENCE;
+        while Instant::now() < end {
+            let events = self.bus.step(Duration::from_millis(20)).unwrap();
+            self.events.extend(events);
+            self.lines.extend(self.controller.lines.try_iter());
+            if done(self) {
+                return;
+            }
+        }
+        panic!(
+            "never saw {what}; PD events {:?}, controller lines {:?}",
+            self.events, self.lines
+        );
+    }
+
+    /// The first PD event for which `wanted` holds.
+    fn event(&self, wanted: impl Fn(&PeripheralEvent) -> bool) -> Option<&PeripheralEvent> {
+        self.events.iter().map(|(_, e)| e).find(|e| wanted(e))
+    }
+
+    /// The first controller line of kind `event`.
+    fn line(&self, event: &str) -> Option<&Value> {
+        self.lines.iter().find(|l| l["event"] == event)
+    }
+}
+
+/// An H10301 read of the card whose policy number is `number`.
+fn h10301(number: u64) -> RawCard {
+    let card = Card::from_policy_number(formats::H10301, number).unwrap();
+    RawCard::from_wiegand(0, &wiegand::encode(&card, &formats::H10301).unwrap())
+}
+
+/// A policy with its key store and a journal path, in temporary directories.
+struct Site {
+    /// Where the controller runs and its journal lives.
+    dir: TempDir,
+    policy: PathBuf,
+    store: PathBuf,
+    journal: PathBuf,
+    _keys: TempDir,
+}
+
+impl Site {
+    /// `policy` (a file or directory), given a fresh key store.
+    fn new(dir: TempDir, policy: PathBuf) -> Site {
+        let keys = tempfile::tempdir().unwrap();
+        let store = keys.path().join("site.keys");
+        let run = run_in(
+            keys.path(),
+            &[
+                "keys",
+                "init",
+                "--policy",
+                text(&policy),
+                "--keystore",
+                text(&store),
+            ],
+        );
+        assert_eq!(run.code, Some(0), "{run:?}");
+        let journal = dir.path().join("events.db");
+        Site {
+            dir,
+            policy,
+            store,
+            journal,
+            _keys: keys,
+        }
+    }
+
+    /// A shipped example site.
+    fn example(name: &str) -> Site {
+        Site::new(
+            tempfile::tempdir().unwrap(),
+            workspace().join("examples").join(name),
+        )
+    }
+
+    /// [`small_policy`] with nothing extra, in a file of its own.
+    fn small() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("hq.acl");
+        std::fs::write(&policy, small_policy("")).unwrap();
+        Site::new(dir, policy)
+    }
+
+    fn load(&self) -> OfflinePolicy {
+        OfflinePolicy::load(&self.policy, Some(&self.store)).unwrap()
+    }
+
+    /// The secure channel key of `door`, derived from the key store.
+    fn scbk(&self, door: &str) -> Scbk {
+        let loaded = self.load();
+        door_scbk(&loaded, loaded.query.door(door).unwrap()).unwrap()
+    }
+
+    /// `controller run` on `bus` for `doors`, with the site's policy, key store and
+    /// journal, then `extra`.
+    fn controller(&self, bus: &str, doors: &[&str], extra: &[&str]) -> ControllerProcess {
+        let mut args = vec!["--policy", text(&self.policy), "--bus", bus, "--door"];
+        args.extend(doors);
+        args.extend(["--keystore", text(&self.store)]);
+        args.extend(["--journal", text(&self.journal)]);
+        args.extend(extra);
+        ControllerProcess::spawn(self.dir.path(), &args)
+    }
+
+    /// The journal's events of `kind`, newest first.
+    fn journaled(&self, kind: EventKind) -> Vec<Entry> {
+        let journal = Journal::open(&self.journal).unwrap();
+        let query = Query {
+            kind: Some(kind),
+            ..Query::default()
+        };
+        journal.query(&query).unwrap()
+    }
+}
+
+/// A path as an argument (the tests' paths are UTF-8).
+fn text(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn an_allowed_card_pulses_the_strike_and_an_unknown_card_is_journaled() {
+    let site = Site::example("flex-office");
+    let scbk = site.scbk("ldn_street");
+    let (listener, bus_name) = listen();
+    let at = ["--at", "2026-11-23T09:00"];
+    let controller = site.controller(&bus_name, &["ldn_street=1"], &at);
+    let bus = PeripheralBus::new(vec![pd(1, Some(scbk))], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the reader online through its secure channel", |s| {
+        s.line("reader_online").is_some_and(|l| l["secure"] == true)
+    });
+
+    // Hannah Price's card, 1000001 (facility 15, number 16961).
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(1_000_001)));
+    let pulsed = |e: &PeripheralEvent| matches!(e, PeripheralEvent::Output(_));
+    scene.run_until("the strike pulsed and the opening", |s| {
+        s.line("decision").is_some() && s.event(pulsed).is_some()
+    });
+    let Some(PeripheralEvent::Output(records)) = scene.event(pulsed) else {
+        unreachable!()
+    };
+    assert_eq!(records[0].output, 0);
+    assert_eq!(records[0].code, OutputControlCode::TEMPORARY_ON);
+    assert_eq!(records[0].timer, 30);
+    let opened = scene.line("decision").unwrap();
+    assert_eq!(opened["outcome"], "opened", "{opened}");
+    assert_eq!(opened["user"], "cm_london");
+    assert_eq!(opened["reason"], "granted");
+
+    // Facility 15, number 1: nobody's card.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(983_041)));
+    let red = |e: &PeripheralEvent| matches!(e, PeripheralEvent::Led(leds) if leds[0].temporary.on_color == LedColor::RED);
+    scene.run_until("the refusal shown red", |s| {
+        s.line("decision").is_some() && s.event(red).is_some()
+    });
+    assert!(scene.event(pulsed).is_none(), "the strike stays shut");
+    let refused = scene.line("decision").unwrap();
+    assert_eq!(refused["outcome"], "unknown_card", "{refused}");
+    assert_eq!(refused["card"], "983041");
+
+    // The PD's power fails.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Power(true));
+    scene.run_until("the power failure", |s| {
+        s.line("power").is_some_and(|l| l["failure"] == true)
+    });
+
+    // The reader stops answering longer than the controller's retries last, then
+    // answers again.
+    std::thread::sleep(Duration::from_millis(1_500));
+    scene.run_until("the reader offline, then back", |s| {
+        s.line("reader_offline").is_some() && s.line("reader_online").is_some()
+    });
+    drop(scene);
+
+    let unknown = site.journaled(EventKind::UnknownCard);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].event.card.as_deref(), Some("983041"));
+    assert_eq!(unknown[0].event.door, "ldn_street");
+    let opened = site.journaled(EventKind::Opened);
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].event.user.as_deref(), Some("cm_london"));
+    let power = site.journaled(EventKind::Power);
+    assert_eq!(power.len(), 1, "{power:?}");
+    assert_eq!(power[0].event.detail.as_deref(), Some("power failure"));
+    assert_eq!(power[0].event.door, "ldn_street");
+    let online = site.journaled(EventKind::ReaderOnline);
+    assert_eq!(online.len(), 2, "online, then back: {online:?}");
+    assert_eq!(site.journaled(EventKind::ReaderOffline).len(), 1);
+}
+
+#[test]
+fn a_bus_that_fails_is_journaled_offline_then_opened_again() {
+    let site = Site::example("flex-office");
+    let scbk = site.scbk("ldn_street");
+    let (listener, bus_name) = listen();
+    let at = ["--at", "2026-11-23T09:00"];
+    let controller = site.controller(&bus_name, &["ldn_street=1"], &at);
+    let first = accept(listener.try_clone().unwrap());
+    let bus = PeripheralBus::new(vec![pd(1, Some(scbk.clone()))], first);
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the reader online", |s| s.line("reader_online").is_some());
+
+    // The line goes: the PD side closes its end of the TCP connection.
+    let (placeholder, _other_end) = accessctl_devices::transport::memory::pair();
+    scene.bus = PeripheralBus::new(Vec::new(), Box::new(placeholder));
+    let lines = |scene: &mut Scene, what: &str, wanted: &[&str]| {
+        let end = Instant::now() + PATIENCE;
+        while Instant::now() < end {
+            scene.lines.extend(scene.controller.lines.try_iter());
+            if wanted.iter().all(|w| scene.line(w).is_some()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("never saw {what}: {:?}", scene.lines);
+    };
+    lines(&mut scene, "the bus lost", &["bus_lost", "reader_offline"]);
+
+    // The controller connects again; the reader answers and opens as before.
+    let again = accept(listener);
+    scene.bus = PeripheralBus::new(vec![pd(1, Some(scbk))], again);
+    lines(&mut scene, "the bus back", &["bus_back"]);
+    scene.run_until("the reader online again", |s| {
+        s.line("reader_online").is_some()
+    });
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(1_000_001)));
+    scene.run_until("an opening on the new line", |s| {
+        s.line("decision").is_some_and(|l| l["outcome"] == "opened")
+    });
+    drop(scene);
+
+    // Oldest first; the controller may also see the final hang-up before it is killed.
+    let ids = |kind| -> Vec<i64> { site.journaled(kind).iter().rev().map(|e| e.id).collect() };
+    let (online, offline, opened) = (
+        ids(EventKind::ReaderOnline),
+        ids(EventKind::ReaderOffline),
+        ids(EventKind::Opened),
+    );
+    assert_eq!(online.len(), 2, "online, then back: {online:?}");
+    assert!(
+        online[0] < offline[0] && offline[0] < online[1],
+        "{online:?} {offline:?}"
+    );
+    assert!(opened.len() == 1 && online[1] < opened[0], "{opened:?}");
+}
+
+/// A site with an online door and an offline lock; `extra` is added to the account.
+fn small_policy(extra: &str) -> String {
+    format!(
+        r#"site hq {{
+  timezone "Europe/Paris"
+  door main
+  door store {{
+    offline
+    capacity 10
+  }}
+}}
+
+account acme {{
+  user ana "Ana" {{
+    card 65537
+    offline
+    allow main store
+  }}
+{extra}}}
+"#
+    )
+}
+
+#[test]
+fn a_policy_edit_pushes_the_offline_lock_image_and_a_broken_one_is_refused() {
+    let site = Site::small();
+    let policy = &site.policy;
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1", "store=2"], &["--clear"]);
+    let bus = PeripheralBus::new(vec![pd(1, None), pd(2, None)], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    let received = |s: &Scene| {
+        s.events.iter().find_map(|(at, e)| match e {
+            PeripheralEvent::FileReceived { contents, .. } if *at == address(2) => {
+                Some(contents.clone())
+            }
+            _ => None,
+        })
+    };
+    scene.run_until("the lock's first image", |s| {
+        received(s).is_some() && s.line("image_pushed").is_some()
+    });
+    let first = received(&scene).unwrap();
+    assert_eq!(scene.line("image_pushed").unwrap()["door"], "store");
+
+    let bob = "  user bob \"Bob\" {\n    card 65538\n    offline\n    allow main store\n  }\n";
+    std::fs::write(policy, small_policy(bob)).unwrap();
+    scene.run_until("the new image after the edit", |s| {
+        s.line("policy_reloaded").is_some() && received(s).is_some()
+    });
+    assert_ne!(received(&scene).unwrap(), first, "the new image holds bob");
+
+    std::fs::write(policy, small_policy("  user carl {\n")).unwrap();
+    scene.run_until("the broken edit refused", |s| {
+        s.line("policy_refused").is_some()
+    });
+    let refused = scene.line("policy_refused").unwrap();
+    assert!(
+        !refused["diagnostics"].as_array().unwrap().is_empty(),
+        "{refused}"
+    );
+    assert!(received(&scene).is_none(), "no image from a broken policy");
+
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(65_538)));
+    scene.run_until("bob let in by the policy still in force", |s| {
+        s.line("decision")
+            .is_some_and(|l| l["outcome"] == "opened" && l["user"] == "bob")
+    });
+}
+
+#[test]
+fn lock_push_sends_the_image_and_exits_0_once_confirmed() {
+    let site = Site::small();
+    let scbk = site.scbk("store");
+    let (listener, bus_name) = listen();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accessctl"))
+        .args([
+            "lock",
+            "push",
+            "--door",
+            "store",
+            "--address",
+            "2",
+            "--format",
+            "json",
+        ])
+        .args(["--policy", text(&site.policy), "--bus", &bus_name])
+        .args(["--keystore", text(&site.store)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut bus = PeripheralBus::new(vec![pd(2, Some(scbk))], accept(listener));
+    let end = Instant::now() + PATIENCE;
+    let mut image = None;
+    // Until `lock push` ends and closes the connection.
+    while let Ok(events) = bus.step(Duration::from_millis(20)) {
+        assert!(Instant::now() < end, "lock push never ended");
+        for (_, event) in events {
+            if let PeripheralEvent::FileReceived { contents, .. } = event {
+                image = Some(contents);
+            }
+        }
+    }
+    let status = child.wait().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status.code(), Some(0), "{answer}");
+    assert_eq!(answer["pushed"], true);
+    let image = image.expect("the lock received the image");
+    assert_eq!(answer["bytes"], image.len());
+    let loaded = site.load();
+    let from_policy = loaded
+        .lock_image(
+            loaded.query.door("store").unwrap(),
+            accessctl_cli::instant::now(),
+        )
+        .unwrap();
+    assert_eq!(
+        image.len(),
+        from_policy.bytes.len(),
+        "the same layout as `lock image`"
+    );
+}
+
+#[test]
+fn install_mode_gives_each_pd_its_door_key() {
+    let site = Site::small();
+    let expected = site.scbk("main");
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1"], &["--install"]);
+    let bus = PeripheralBus::new(vec![pd_with(1, None, true)], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    let key_set = |s: &Scene| {
+        s.events.iter().find_map(|(_, e)| match e {
+            PeripheralEvent::KeySet(key) => Some(key.clone()),
+            _ => None,
+        })
+    };
+    scene.run_until("the door's key installed", |s| {
+        s.line("key_set").is_some() && key_set(s).is_some()
+    });
+    assert!(
+        key_set(&scene).unwrap() == expected,
+        "the key derived from the store"
+    );
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(65_537)));
+    scene.run_until("an opening after provisioning", |s| {
+        s.line("decision").is_some_and(|l| l["outcome"] == "opened")
+    });
+}

@@ -1,0 +1,399 @@
+//! The simulated devices end to end over real TCP on loopback, against a real
+//! `accessctl controller run` process: a `sim lock` that reports while its controller
+//! is there and, once the controller is gone, lets an offline user in from its image
+//! alone; a `lock push` the lock confirms (a newer image) or refuses (an older one,
+//! exit 1); a `sim reader` whose allowed card pulses the strike and whose unknown card
+//! is refused and journaled with its number.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use accessctl_cli::controller::scbk::door_scbk;
+use accessctl_cli::journal::{EventKind, Journal, Query};
+use accessctl_cli::offline::OfflinePolicy;
+use serde_json::Value;
+use support::{run_in, workspace};
+use tempfile::TempDir;
+
+/// How long anything may take before the test fails.
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Saturday 14 March 2026, 11:00 in Paris: the courts and the club-house are open.
+const SATURDAY_11: &str = "2026-03-14T11:00";
+
+/// A child process killed when dropped, its JSON output lines on a channel.
+struct Process {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Value>,
+}
+
+impl Process {
+    fn spawn(dir: &Path, args: &[&str]) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_accessctl"))
+            .current_dir(dir)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if send.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        Process {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Waits for the first line `wanted` accepts, failing after [`PATIENCE`].
+    fn wait_for(&self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(PATIENCE)
+                .unwrap_or_else(|_| panic!("no {what} line in time"));
+            if wanted(&line) {
+                return line;
+            }
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A free loopback port (bound, then released for the process to take).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The sports centre in a temporary directory, with its key store.
+fn site() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let example = workspace().join("examples/sports-centre/centre.acl");
+    std::fs::copy(example, dir.path().join("centre.acl")).unwrap();
+    let keys = run_in(dir.path(), &["keys", "init", "--policy", "centre.acl"]);
+    assert_eq!(keys.code, Some(0), "{}", keys.stderr);
+    dir
+}
+
+/// `controller run` for `door=ADDRESS` listening on `port`.
+fn controller(dir: &Path, port: u16, binding: &str) -> Process {
+    let bus = format!("tcp-listen:127.0.0.1:{port}");
+    let args = [
+        "controller",
+        "run",
+        "--policy",
+        "centre.acl",
+        "--bus",
+        &bus,
+        "--door",
+        binding,
+        "--journal",
+        "journal.db",
+        "--at",
+        SATURDAY_11,
+        "--format",
+        "json",
+    ];
+    // It says it started once a device connected: nothing to wait for here.
+    Process::spawn(dir, &args)
+}
+
+fn event(line: &Value, name: &str) -> bool {
+    line["event"] == name
+}
+
+/// `lock image` of `court_1` issued at `at`, written to `court_1.img`.
+fn court_1_image(dir: &Path, at: &str) {
+    let args = [
+        "lock",
+        "image",
+        "--policy",
+        "centre.acl",
+        "--door",
+        "court_1",
+        "-o",
+        "court_1.img",
+        "--at",
+        at,
+    ];
+    let image = run_in(dir, &args);
+    assert_eq!(image.code, Some(0), "{}", image.stderr);
+}
+
+/// `sim lock` of `court_1` at address 3 on `bus`, holding `court_1.img`, with the
+/// `options` given; JSON lines.
+fn court_1_lock(dir: &Path, bus: &str, options: &[&str]) -> Process {
+    let args = [
+        &[
+            "sim",
+            "lock",
+            "--bus",
+            bus,
+            "--address",
+            "3",
+            "--image",
+            "court_1.img",
+            "--keystore",
+            "centre-sportif.keys",
+            "--site",
+            "courts",
+        ][..],
+        options,
+        &["--format", "json"],
+    ]
+    .concat();
+    Process::spawn(dir, &args)
+}
+
+/// `lock push` of `court_1`'s image issued at `at` to the lock listening on `port`.
+fn push_court_1(dir: &Path, port: u16, at: &str) -> support::Run {
+    let bus = format!("tcp:127.0.0.1:{port}");
+    let args = [
+        "lock",
+        "push",
+        "--policy",
+        "centre.acl",
+        "--door",
+        "court_1",
+        "--bus",
+        &bus,
+        "--address",
+        "3",
+        "--at",
+        at,
+        "--timeout",
+        "10",
+        "--format",
+        "json",
+    ];
+    run_in(dir, &args)
+}
+
+#[test]
+fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-14T00:00");
+    let port = free_port();
+    let mut controller = controller(dir.path(), port, "court_1=3");
+    let bus = format!("tcp:127.0.0.1:{port}");
+    let options = ["--offline-after", "1", "--at", SATURDAY_11];
+    let mut lock = court_1_lock(dir.path(), &bus, &options);
+    lock.wait_for("started", |l| event(l, "started") && l["entries"] == 5);
+    lock.wait_for("secure online", |l| {
+        event(l, "online") && l["secure"] == true
+    });
+
+    // Online, the coach's badge goes to the controller, which pulses the strike.
+    lock.say("card 3300000101");
+    lock.wait_for("reported", |l| event(l, "reported"));
+    lock.wait_for("strike", |l| {
+        event(l, "control_panel") && l["opened"] == true
+    });
+
+    // The controller goes away: the lock decides alone, from its image.
+    controller.kill();
+    lock.wait_for("offline", |l| event(l, "offline"));
+    lock.say("card 3300000001");
+    let manager = lock.wait_for("decision", |l| event(l, "decision"));
+    assert_eq!(manager["alone"], true, "{manager}");
+    assert_eq!(manager["allowed"], true, "{manager}");
+    assert_eq!(manager["reason"], "granted", "{manager}");
+    lock.say("card 3300000101");
+    let coach = lock.wait_for("decision", |l| event(l, "decision"));
+    assert_eq!(coach["allowed"], false, "{coach}");
+    assert_eq!(coach["reason"], "unknown_credential", "{coach}");
+    lock.say("pin 739154");
+    let code = lock.wait_for("decision", |l| event(l, "decision"));
+    assert_eq!(code["reason"], "space_code", "{code}");
+
+    // Standard input ends: so does the lock.
+    lock.stdin = None;
+    let status = lock.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn a_pushed_newer_image_replaces_the_locks_and_the_push_is_confirmed() {
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-14T00:00");
+    let port = free_port();
+    let listen = format!("tcp-listen:127.0.0.1:{port}");
+    let lock = court_1_lock(dir.path(), &listen, &[]);
+    lock.wait_for("started", |l| event(l, "started"));
+    let pushed = push_court_1(dir.path(), port, "2026-03-15T00:00");
+    assert_eq!(pushed.code, Some(0), "{}{}", pushed.stdout, pushed.stderr);
+    assert_eq!(pushed.json()["pushed"], true);
+    lock.wait_for("new image", |l| {
+        event(l, "image_replaced") && l["entries"] == 5
+    });
+}
+
+#[test]
+fn a_pushed_older_image_is_refused_and_the_push_says_so() {
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-15T00:00");
+    let port = free_port();
+    let listen = format!("tcp-listen:127.0.0.1:{port}");
+    let lock = court_1_lock(dir.path(), &listen, &[]);
+    lock.wait_for("started", |l| event(l, "started"));
+    // An image older than the one in force would bring back what was revoked since.
+    let pushed = push_court_1(dir.path(), port, "2026-03-14T12:00");
+    assert_eq!(pushed.code, Some(1), "{}{}", pushed.stdout, pushed.stderr);
+    let answer = pushed.json();
+    assert_eq!(answer["pushed"], false, "{answer}");
+    let reason = answer["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("did not take the image") && reason.contains("unrecognized"),
+        "{answer}"
+    );
+    let refused = lock.wait_for("refusal", |l| event(l, "image_refused"));
+    assert!(
+        refused["why"]
+            .as_str()
+            .unwrap()
+            .contains("before the image in force"),
+        "{refused}"
+    );
+}
+
+/// `sim reader` presenting `presentation` to a fresh controller of `club_entree`.
+fn present(dir: &Path, presentation: &[&str]) -> support::Run {
+    let port = free_port();
+    let _controller = controller(dir, port, "club_entree=1");
+    let policy = OfflinePolicy::load(&dir.join("centre.acl"), None).unwrap();
+    let door = policy.query.door("club_entree").unwrap();
+    let scbk = door_scbk(&policy, door).unwrap();
+    let hex: String = scbk.expose().iter().map(|b| format!("{b:02x}")).collect();
+    let bus = format!("tcp:127.0.0.1:{port}");
+    let args = [
+        &[
+            "sim",
+            "reader",
+            "--bus",
+            &bus,
+            "--address",
+            "1",
+            "--scbk",
+            &hex,
+        ][..],
+        presentation,
+        &["--format", "json"],
+    ]
+    .concat();
+    run_in(dir, &args)
+}
+
+#[test]
+fn a_reader_opens_with_an_allowed_card_and_an_unknown_card_is_journaled() {
+    let dir = site();
+    let allowed = present(dir.path(), &["--card", "3300000101"]);
+    assert_eq!(
+        allowed.code,
+        Some(0),
+        "{}{}",
+        allowed.stdout,
+        allowed.stderr
+    );
+    let answer = allowed.json();
+    assert_eq!(answer["secure"], true, "{answer}");
+    assert!(
+        answer["did"]
+            .as_str()
+            .unwrap()
+            .contains("output 0 pulsed 3.0 s"),
+        "{answer}"
+    );
+
+    let unknown = present(
+        dir.path(),
+        &["--card", "50000:42", "--card-format", "h10306"],
+    );
+    assert_eq!(
+        unknown.code,
+        Some(1),
+        "{}{}",
+        unknown.stdout,
+        unknown.stderr
+    );
+    let answer = unknown.json();
+    assert_eq!(answer["opened"], false, "{answer}");
+    assert!(
+        answer["did"].as_str().unwrap().contains("LED red"),
+        "{answer}"
+    );
+
+    let journal = Journal::open(dir.path().join("journal.db")).unwrap();
+    let query = Query {
+        kind: Some(EventKind::UnknownCard),
+        ..Query::default()
+    };
+    let unknown = journal.query(&query).unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].event.card.as_deref(), Some("3276800042"));
+}
+
+#[test]
+fn a_reader_nobody_polls_gives_up_and_says_so() {
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let bus = format!("tcp:127.0.0.1:{port}");
+    let run = run_in(
+        dir.path(),
+        &[
+            "sim",
+            "reader",
+            "--bus",
+            &bus,
+            "--address",
+            "1",
+            "--pin",
+            "1234",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("PIN (4 digits) not presented"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("1234"), "a PIN is never shown");
+}
