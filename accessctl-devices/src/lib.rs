@@ -5,8 +5,9 @@
 //!
 //! - **wire protocols** — the [`wiegand`] card formats, which turn the raw bits a reader
 //!   sends into the card numbers policies hold; the [`osdp`] codec (frames, commands and
-//!   replies, a stream reader) and its secure channel; the control panel and peripheral
-//!   device loops, file transfer and the PN532 encoder's frames are to come;
+//!   replies, a stream reader), its secure channel, and both ends of a bus: the
+//!   [`osdp::control_panel`] (polling, retries, offline detection, file transfer) and
+//!   the [`osdp::peripheral`] device; the PN532 encoder's frames are to come;
 //! - **transports** — [`transport`]: serial ports, TCP (connect or listen) and an
 //!   in-memory pair, named on the command line as a `Connection`;
 //! - **simulated devices** — [`sim`]: a lock that decides offline with
