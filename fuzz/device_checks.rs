@@ -1,5 +1,5 @@
 //! The properties checked by the device fuzz targets (`osdp_frame`, `osdp_secure`,
-//! `wiegand`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
+//! `wiegand`, `osdp_peers`, `device_text`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
 //! the stable corpus test (`accessctl-devices/tests/fuzz_corpus.rs`), which include
 //! this file with `#[path]`.
 //!
@@ -11,10 +11,15 @@
 // Each fuzz target uses one of the checks.
 #![allow(dead_code)]
 
+use accessctl_devices::osdp::control_panel::{ControlPanel, PdSetup, PdStatus, Security, Timing};
+use accessctl_devices::osdp::peripheral::{PeripheralDevice, PeripheralSetup, Report};
 use accessctl_devices::osdp::secure::{ControlPanelChannel, PeripheralChannel, Scbk};
 use accessctl_devices::osdp::{
-    Address, Check, Command, Frame, FrameReader, Header, Reply, Sequence, MAX_FRAME_LEN,
+    Address, Capability, CapabilityFunction, Check, Command, DeviceId, Direction, Frame,
+    FrameReader, Header, Reply, Sequence, MAX_FRAME_LEN,
 };
+use accessctl_devices::sim::Presentation;
+use accessctl_devices::transport::Connection;
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
 
 /// Arbitrary bytes read as one OSDP frame never panic: they are refused with an error
@@ -203,4 +208,297 @@ fn check_bits(bits: &WiegandBits) {
     if let Ok(card) = wiegand::detect(bits, formats::ALL) {
         assert!(wiegand::decode(bits, &card.format()) == Ok(card));
     }
+}
+
+/// The key of the keyed PDs and secure CPs of `osdp_peers`.
+const PEER_KEY: [u8; 16] = [0x3C; 16];
+/// The address of the PD of `osdp_peers`.
+const PEER: u8 = 0x21;
+
+/// Both loops of an OSDP bus never panic on what the other end sends. The bytes go,
+/// cut in two at the place their first byte says, to a PD without a key, a PD with
+/// one and a PD with a secure channel up: every reply a PD gives is whole frames
+/// that decode as replies. Bytes that read as a command (code, data) are sent in
+/// clear to the clear PD (sent twice, the same reply comes back) and sealed to the
+/// secure one (a sealed reply opens). A control panel awaiting the reply of a PD in
+/// clear, and one awaiting a secure PD, are fed the bytes and, when they read as a
+/// reply (code, data), that reply to the outstanding command.
+pub fn osdp_peers(data: &[u8]) {
+    let now = std::time::Instant::now();
+    for key in [None, Some(Scbk::new(PEER_KEY))] {
+        let mut pd = peer_device(key);
+        feed_peer(&mut pd, data, now);
+    }
+    let (mut pd, _) = secure_peer(now);
+    feed_peer(&mut pd, data, now);
+    if let Some((&code, rest)) = data.split_first() {
+        if let Ok(command) = Command::decode(code, rest) {
+            command_in_clear(&command, now);
+            command_sealed(&command, now);
+        }
+    }
+    for security in [Security::Clear, Security::Secure(Scbk::new(PEER_KEY))] {
+        panel_receives(data, security, now);
+    }
+}
+
+/// A PD at [`PEER`] with three inputs, two outputs, a reader and room for a file.
+fn peer_device(key: Option<Scbk>) -> PeripheralDevice {
+    let capability = |function, count| Capability {
+        function,
+        compliance: 1,
+        count,
+    };
+    let setup = PeripheralSetup {
+        address: peer_address(),
+        scbk: key,
+        allow_install_mode: false,
+        id: DeviceId::default(),
+        capabilities: vec![
+            capability(CapabilityFunction::CONTACT_STATUS, 3),
+            capability(CapabilityFunction::OUTPUT_CONTROL, 2),
+            capability(CapabilityFunction::READERS, 1),
+            capability(CapabilityFunction::COMMUNICATION_SECURITY, 1),
+        ],
+        max_file_len: 64,
+    };
+    PeripheralDevice::new(setup, Box::new(|bytes: &mut [u8]| bytes.fill(0x77)))
+}
+
+fn peer_address() -> Address {
+    Address::new(PEER).expect("an address")
+}
+
+fn peer_header(sequence: u8) -> Header {
+    Header::command(
+        peer_address(),
+        Sequence::new(sequence).expect("a sequence number"),
+        Check::Crc16,
+    )
+}
+
+/// A keyed PD and the CP side of the secure channel it established with it
+/// (commands 1 and 2 were the handshake).
+fn secure_peer(now: std::time::Instant) -> (PeripheralDevice, ControlPanelChannel) {
+    let mut pd = peer_device(Some(Scbk::new(PEER_KEY)));
+    let mut cp = ControlPanelChannel::new(Scbk::new(PEER_KEY)).expect("not the default key");
+    let chlng = cp.challenge(peer_header(1), [9; 8]).expect("challenge");
+    let ccrypt = ask_peer(&mut pd, &chlng, now);
+    let scrypt = cp.accept_ccrypt(&ccrypt, peer_header(2)).expect("scrypt");
+    let rmac_i = ask_peer(&mut pd, &scrypt, now);
+    cp.accept_rmac_i(&rmac_i).expect("established");
+    assert!(pd.is_secure());
+    (pd, cp)
+}
+
+/// The one reply frame of `pd` to `frame`.
+fn ask_peer(pd: &mut PeripheralDevice, frame: &Frame, now: std::time::Instant) -> Frame {
+    let bytes = frame.encode().expect("a command encodes");
+    let answer = pd.handle_input(&bytes, now).expect("the PD answers");
+    let frames = reply_frames(&answer);
+    assert!(frames.len() == 1, "one command, {} replies", frames.len());
+    frames.into_iter().next().expect("one reply")
+}
+
+/// `data` cut in two, each piece fed to `pd`; its replies are whole reply frames.
+fn feed_peer(pd: &mut PeripheralDevice, data: &[u8], now: std::time::Instant) {
+    let cut = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
+    for chunk in [&data[..cut], &data[cut..]] {
+        if let Some(answer) = pd.handle_input(chunk, now) {
+            reply_frames(&answer);
+        }
+    }
+    while pd.next_event().is_some() {}
+    pd.handle_timeout(now + std::time::Duration::from_secs(60));
+    assert!(!pd.is_online(now + std::time::Duration::from_secs(60)));
+}
+
+/// The frames `bytes` are made of, each one a reply that decodes on its own; panics
+/// on anything else (a stray byte, a cut frame).
+fn reply_frames(bytes: &[u8]) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        assert!(rest.len() >= 4, "a reply cut short: {rest:02x?}");
+        let len = usize::from(u16::from_le_bytes([rest[2], rest[3]]));
+        assert!(len <= rest.len(), "a reply longer than the bytes given");
+        let (one, more) = rest.split_at(len);
+        let frame = Frame::decode(one).unwrap_or_else(|e| panic!("a reply: {e}: {one:02x?}"));
+        assert!(frame.header.direction == Direction::Reply);
+        // A broadcast command is answered from the broadcast address.
+        let from = frame.header.address;
+        assert!(
+            from == peer_address() || from.is_broadcast(),
+            "from {from:?}"
+        );
+        frames.push(frame);
+        rest = more;
+    }
+    frames
+}
+
+/// `command` in clear to a PD without a key, twice with the same sequence number:
+/// the repeat gets the very same bytes back (unless the PD moved to another address).
+fn command_in_clear(command: &Command, now: std::time::Instant) {
+    let mut pd = peer_device(None);
+    let Ok(frame) = Frame::command(peer_header(1), command) else {
+        return; // Too long to encode.
+    };
+    let bytes = frame.encode().expect("a command encodes");
+    let first = pd.handle_input(&bytes, now);
+    if let Some(answer) = &first {
+        let frames = reply_frames(answer);
+        assert!(frames.len() == 1, "{command:?}: {} replies", frames.len());
+    }
+    let again = pd.handle_input(&bytes, now);
+    // `osdp_COMSET` moves the PD to its new address: the repeat is for another PD.
+    if !matches!(command, Command::ComSet(_)) {
+        assert!(
+            again == first,
+            "{command:?}: the repeat was answered otherwise"
+        );
+    }
+    while pd.next_event().is_some() {}
+}
+
+/// `command` sealed to a PD with a secure channel up: its reply, when sealed, opens.
+fn command_sealed(command: &Command, now: std::time::Instant) {
+    let (mut pd, mut cp) = secure_peer(now);
+    let Ok(frame) = cp.seal(peer_header(3), command) else {
+        return; // Too long to encode, or a handshake command.
+    };
+    let Ok(bytes) = frame.encode() else {
+        return;
+    };
+    let Some(answer) = pd.handle_input(&bytes, now) else {
+        return;
+    };
+    let frames = reply_frames(&answer);
+    assert!(frames.len() == 1, "{command:?}: {} replies", frames.len());
+    let reply = &frames[0];
+    if reply.security.is_some_and(|block| block.mac().is_some()) {
+        let opened = cp.open(reply);
+        assert!(opened.is_ok(), "{command:?}: the sealed reply {opened:?}");
+    }
+    while pd.next_event().is_some() {}
+}
+
+/// A control panel whose PD (in clear, or secure) is online through a real PD,
+/// awaiting the reply to a command, is fed `data` and, if it reads as a reply (code,
+/// data), that reply with the outstanding command's header; then it goes on, the
+/// real PD answering again, and every command it sends is a frame for the PD.
+fn panel_receives(data: &[u8], security: Security, now: std::time::Instant) {
+    let key = match &security {
+        Security::Secure(_) => Some(Scbk::new(PEER_KEY)),
+        _ => None,
+    };
+    let mut pd = peer_device(key);
+    let pds = vec![PdSetup {
+        address: peer_address(),
+        security,
+    }];
+    let entropy = Box::new(|bytes: &mut [u8]| bytes.fill(0x55));
+    let mut panel = ControlPanel::new(pds, Timing::default(), entropy).expect("a panel");
+    let step = std::time::Duration::from_millis(60);
+    let mut at = now;
+    for _ in 0..12 {
+        converse(&mut panel, &mut pd, at);
+        at += step;
+    }
+    assert!(matches!(
+        panel.status(peer_address()),
+        Some(PdStatus::Online { .. })
+    ));
+    let outstanding = loop {
+        if let Some(bytes) = panel.poll_transmit(at) {
+            break bytes;
+        }
+        at += step;
+    };
+    let command = Frame::decode(&outstanding).expect("a command frame");
+    let cut = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
+    panel.handle_input(&data[..cut], at);
+    panel.handle_input(&data[cut..], at);
+    if let Some((&code, rest)) = data.split_first() {
+        if let Ok(reply) = Reply::decode(code, rest) {
+            if let Ok(frame) = Frame::reply(command.header.reply(), &reply) {
+                if let Ok(bytes) = frame.encode() {
+                    panel.handle_input(&bytes, at);
+                }
+            }
+        }
+    }
+    for _ in 0..12 {
+        at += step * 4;
+        converse(&mut panel, &mut pd, at);
+    }
+    while panel.next_event().is_some() {}
+}
+
+/// One exchange: what the panel sends at `at`, the PD's answer back.
+fn converse(panel: &mut ControlPanel, pd: &mut PeripheralDevice, at: std::time::Instant) {
+    let Some(bytes) = panel.poll_transmit(at) else {
+        return;
+    };
+    let frame = Frame::decode(&bytes).expect("the panel sends frames");
+    assert!(frame.header.direction == Direction::Command);
+    if let Some(answer) = pd.handle_input(&bytes, at) {
+        panel.handle_input(&answer, at);
+    }
+}
+
+/// The device crate's text parsers never panic on any line: a connection
+/// (`serial:PATH[:BAUD]`, `tcp:HOST:PORT`, `tcp-listen:HOST:PORT`) that parses displays
+/// as text that parses back to it; a presentation (`card NUMBER [FORMAT]`, `bits …`,
+/// `pin …`) that parses writes back, as `bits …` or `pin …`, to text that parses to it,
+/// reports itself to a CP as bits that are its own, and never shows a PIN.
+pub fn device_text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for line in std::iter::once(text.as_ref()).chain(text.lines()) {
+        connection_line(line);
+        presentation_line(line);
+    }
+}
+
+fn connection_line(line: &str) {
+    let Ok(connection) = line.parse::<Connection>() else {
+        return;
+    };
+    let shown = connection.to_string();
+    let again = shown.parse::<Connection>();
+    assert!(
+        again.as_ref() == Ok(&connection),
+        "{line:?} shows as {shown:?}, read back as {again:?}"
+    );
+}
+
+fn presentation_line(line: &str) {
+    let Ok(presentation) = line.parse::<Presentation>() else {
+        return;
+    };
+    let written = match &presentation {
+        Presentation::Card(bits) => {
+            let report = presentation.report(0);
+            let Report::Card(card) = report else {
+                panic!("a card reported otherwise")
+            };
+            assert!(
+                card.to_wiegand().as_ref() == Ok(bits),
+                "{line:?} reported otherwise"
+            );
+            format!("bits {bits}")
+        }
+        Presentation::Pin(pin) => {
+            let shown = format!("{presentation} {presentation:?}");
+            if pin.len() >= 3 {
+                assert!(!shown.contains(pin.expose()), "a PIN shown: {shown}");
+            }
+            format!("pin {}", pin.expose())
+        }
+    };
+    let again = written.parse::<Presentation>();
+    assert!(
+        again.as_ref() == Ok(&presentation),
+        "{line:?} written as {written:?} reads back as {again:?}"
+    );
 }

@@ -11,12 +11,14 @@ use accessctl_core::time::{InstantError, WrittenInstant};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod devices;
+mod journal;
 mod offline;
 mod sim;
 
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
+pub use journal::{JournalArgs, JournalCommand, JournalPurgeArgs, JournalShowArgs, ListFormat};
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
@@ -71,6 +73,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// The door controller: `controller run`.
     Controller(ControllerArgs),
+    /// The event journal: `journal show` (who was let in or refused, when),
+    /// `journal purge`.
+    Journal(JournalArgs),
 }
 
 impl Command {
@@ -90,6 +95,7 @@ impl Command {
             Command::Sim(args) => args.format().into(),
             Command::Demo(args) => args.format.into(),
             Command::Controller(args) => args.format().into(),
+            Command::Journal(args) => args.format(),
         }
     }
 }

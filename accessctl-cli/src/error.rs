@@ -68,6 +68,9 @@ pub enum CliError {
     /// The door controller or `lock push` cannot go on: the bus, the journal, a PD.
     #[error(transparent)]
     Controller(#[from] crate::controller::ControllerError),
+    /// `journal show` or `journal purge` cannot answer: the file, the window.
+    #[error(transparent)]
+    Journal(#[from] crate::commands::journal::JournalCommandError),
 }
 
 impl CliError {
@@ -85,6 +88,7 @@ impl CliError {
             CliError::Offline(error) => error.kind(),
             CliError::Sim(error) => error.kind(),
             CliError::Controller(error) => error.kind(),
+            CliError::Journal(error) => error.kind(),
         }
     }
 
@@ -104,6 +108,7 @@ impl CliError {
             CliError::Offline(error) => error.help(),
             CliError::Sim(error) => error.help(),
             CliError::Controller(error) => error.help(),
+            CliError::Journal(error) => error.help(),
             _ => None,
         }
     }

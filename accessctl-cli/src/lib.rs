@@ -104,6 +104,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Sim(args) => commands::sim::run(args, console),
         Command::Demo(args) => commands::demo::run(args, console),
         Command::Controller(args) => commands::controller::run(args, console),
+        Command::Journal(args) => commands::journal::run(args, console),
     }
 }
 

@@ -56,6 +56,16 @@ fn wiegand_corpus() {
     run("wiegand", device_checks::wiegand);
 }
 
+#[test]
+fn osdp_peers_corpus() {
+    run("osdp_peers", device_checks::osdp_peers);
+}
+
+#[test]
+fn device_text_corpus() {
+    run("device_text", device_checks::device_text);
+}
+
 /// The seeds of `osdp_frame` are what their names say: `broken-*` are refused, the
 /// `stream-*` ones are byte streams, every other one is a frame whose message decodes.
 #[test]
@@ -81,6 +91,31 @@ fn osdp_frame_seeds_are_well_formed() {
         match frame.header.direction {
             Direction::Command => assert!(frame.to_command().is_ok(), "{name}"),
             Direction::Reply => assert!(frame.to_reply().is_ok(), "{name}"),
+        }
+    }
+}
+
+/// The seeds of `osdp_peers` are what their names say: `command-*` decode as a command
+/// and `reply-*` as a reply (code, data); `frame-*` begin with a frame (`frame-bad-crc`
+/// with one whose check fails).
+#[test]
+fn osdp_peers_seeds_are_well_formed() {
+    use accessctl_devices::osdp::{Command, FrameReader, Reply};
+    for path in corpus("osdp_peers") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        let split = data.split_first();
+        if name.starts_with("command-") {
+            let (&code, rest) = split.unwrap();
+            assert!(Command::decode(code, rest).is_ok(), "{name}");
+        } else if name.starts_with("reply-") {
+            let (&code, rest) = split.unwrap();
+            assert!(Reply::decode(code, rest).is_ok(), "{name}");
+        } else if name.starts_with("frame-") {
+            let mut reader = FrameReader::new();
+            reader.push(&data);
+            let first = reader.next_frame().unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(first.is_ok(), name != "frame-bad-crc.bin", "{name}");
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
-//! `test`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `test`, `journal`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -13,6 +13,7 @@ pub mod codes;
 pub mod controller;
 pub mod demo;
 pub mod fmt;
+pub mod journal;
 pub mod keys;
 pub mod lock;
 pub mod sim;

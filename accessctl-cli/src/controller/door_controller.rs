@@ -17,9 +17,10 @@ use std::time::Duration;
 use accessctl_devices::osdp::control_panel::{
     ControlPanel, ControlPanelBus, ControlPanelEvent, Entropy, PdSetup, PdStatus, Security, Timing,
 };
-use accessctl_devices::osdp::{Address, Command, FileType, KeySet};
+use accessctl_devices::osdp::{Address, Command, FileType, KeySet, Reply};
 use accessctl_devices::transport::{Transport, TransportError};
 
+use super::audit::{lock_audit, SentImage};
 use super::clock::WallClock;
 use super::door::{DoorBinding, DoorContext};
 use super::error::ControllerError;
@@ -92,6 +93,8 @@ struct Bound {
     quarter: usize,
     /// In install mode, the PD has been sent its own key.
     keyed: bool,
+    /// The image last sent, to read the lock's audit records back.
+    sent_image: Option<SentImage>,
 }
 
 /// A door controller running on one bus.
@@ -150,6 +153,7 @@ impl Controller {
                 sending: false,
                 quarter: 0,
                 keyed: false,
+                sent_image: None,
             });
         }
         let panel = ControlPanel::new(pds, setup.timing, entropy).map_err(ControllerError::from)?;
@@ -426,6 +430,16 @@ impl Controller {
                 });
                 self.push_if_due(index, now, reports);
             }
+            ControlPanelEvent::Reply {
+                reply: Reply::MfgRep(upload),
+                ..
+            } => {
+                let audit = lock_audit(&upload, door.reader.door(), door.sent_image.as_ref());
+                if let Some((event, report)) = audit {
+                    self.record(&event, now, reports);
+                    reports.push(report);
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -572,7 +586,12 @@ impl Controller {
         };
         door.image_due = false;
         let image = match built {
-            Ok(built) => built.bytes,
+            Ok(built) => {
+                let policy = &self.policy.query.policy;
+                let sent = SentImage::new(built.contents.issued, &built.map, policy);
+                door.sent_image = Some(sent);
+                built.bytes
+            }
             Err(error) => {
                 reports.push(Report::ImageFailed {
                     at,

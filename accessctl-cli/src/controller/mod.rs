@@ -14,7 +14,8 @@
 //!   derived keys ([`scbk`]); [`Controller::step`] turns what the bus reports into
 //!   verdicts, submitted commands, journal events and [`Report`]s for the caller to
 //!   print; it watches the policy files and, on a change, recompiles and pushes the
-//!   memory image of every bound offline lock by file transfer ([`push`]).
+//!   memory image of every bound offline lock by file transfer ([`push`]); a lock's
+//!   uploaded record of what it decided alone is journalled at its instant ([`audit`]).
 //!
 //! ```text
 //!  bus ─▶ ControlPanelEvent ─▶ read / keypad ─▶ DoorReader ─▶ CompiledPolicy::decide
@@ -27,6 +28,7 @@
 //! it could not compile (a broken edit leaves the previous policy in force).
 
 pub mod actions;
+pub mod audit;
 pub mod clock;
 pub mod door;
 mod door_controller;

@@ -264,3 +264,113 @@ fn an_unknown_card_at_a_two_factor_door_is_logged_with_its_number() {
     assert_eq!(verdict.outcome, Outcome::UnknownCard);
     assert_eq!(verdict.event.unwrap().card.as_deref(), Some("65545"));
 }
+
+mod lock_audit {
+    use accessctl_core::offline::LockHolder;
+    use accessctl_core::{Instant, Reason};
+    use accessctl_devices::osdp::Manufacturer;
+    use accessctl_devices::sim::{AuditCredential, AuditRecord, SIM_VENDOR};
+
+    use super::super::audit::{lock_audit, SentImage};
+    use super::super::door::DoorContext;
+    use super::super::report::Report;
+    use super::policy;
+    use crate::journal::EventKind;
+
+    const ISSUED: Instant = Instant(1_795_000_000);
+    /// Monday 2026-11-23 12:10 UTC.
+    const DECIDED: Instant = Instant(1_795_435_800);
+
+    fn upload(record: &AuditRecord) -> Manufacturer {
+        Manufacturer {
+            vendor: SIM_VENDOR,
+            data: record.encode(),
+        }
+    }
+
+    fn ana_opened() -> AuditRecord {
+        AuditRecord {
+            at: DECIDED,
+            allowed: true,
+            reason: "granted".into(),
+            holder: Some(LockHolder::Holder(0)),
+            credential: AuditCredential::Card,
+            image_issued: Some(ISSUED),
+            dropped_before: 0,
+        }
+    }
+
+    fn image() -> SentImage {
+        SentImage {
+            issued: ISSUED,
+            holders: vec!["ana".into()],
+        }
+    }
+
+    #[test]
+    fn a_decision_taken_alone_is_journalled_at_the_locks_instant() {
+        let main = DoorContext::resolve(&policy().policy, "main").unwrap();
+        let (event, report) = lock_audit(&upload(&ana_opened()), &main, Some(&image())).unwrap();
+        assert_eq!(event.at, DECIDED.0);
+        assert_eq!(event.kind, EventKind::Opened);
+        assert_eq!(event.reason, Some(Reason::Granted));
+        assert_eq!(event.user.as_deref(), Some("ana"));
+        assert_eq!(
+            event.detail.as_deref(),
+            Some("decided by the lock alone at 2026-11-23T12:10:00Z")
+        );
+        assert!(matches!(report, Report::Decision { at, .. } if at == "2026-11-23T12:10:00Z"));
+    }
+
+    #[test]
+    fn without_the_image_it_was_decided_with_the_holder_stays_an_index() {
+        let main = DoorContext::resolve(&policy().policy, "main").unwrap();
+        let older = SentImage {
+            issued: Instant(ISSUED.0 - 1),
+            ..image()
+        };
+        let denied = AuditRecord {
+            allowed: false,
+            reason: "outside_schedule".into(),
+            dropped_before: 3,
+            ..ana_opened()
+        };
+        let (event, _) = lock_audit(&upload(&denied), &main, Some(&older)).unwrap();
+        assert_eq!(event.kind, EventKind::Denied);
+        assert_eq!(event.reason, Some(Reason::OutsideSchedule));
+        assert_eq!(event.user, None);
+        let detail = event.detail.unwrap();
+        assert!(
+            detail.contains("holder #0 of its image issued at"),
+            "{detail}"
+        );
+        assert!(detail.contains("3 earlier decisions lost"), "{detail}");
+        let no_image = AuditRecord {
+            allowed: false,
+            reason: "no_image".into(),
+            holder: None,
+            image_issued: None,
+            ..ana_opened()
+        };
+        let (event, _) = lock_audit(&upload(&no_image), &main, None).unwrap();
+        assert_eq!((event.kind, event.reason), (EventKind::Denied, None));
+        assert!(event.detail.unwrap().ends_with("(no_image)"));
+    }
+
+    #[test]
+    fn another_vendors_or_undecodable_data_is_ignored() {
+        let main = DoorContext::resolve(&policy().policy, "main").unwrap();
+        let other = Manufacturer {
+            vendor: [0, 0x0B, 0xDA],
+            ..upload(&ana_opened())
+        };
+        assert!(lock_audit(&other, &main, Some(&image())).is_none());
+        for data in [vec![], vec![1], vec![9; 40]] {
+            let garbage = Manufacturer {
+                vendor: SIM_VENDOR,
+                data,
+            };
+            assert!(lock_audit(&garbage, &main, None).is_none());
+        }
+    }
+}

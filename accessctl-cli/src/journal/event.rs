@@ -145,6 +145,12 @@ pub struct Query {
     pub until: Option<i64>,
     /// Only this kind.
     pub kind: Option<EventKind>,
+    /// Only these kinds (any of them); empty matches every kind.
+    pub kinds: Vec<EventKind>,
+    /// Only events of this user, by name.
+    pub user: Option<String>,
+    /// Only events of this card number (as stored: unknown cards only).
+    pub card: Option<String>,
     /// At most this many events (the newest).
     pub limit: Option<u32>,
 }

@@ -240,6 +240,21 @@ fn select(query: &Query, columns: &str) -> (String, Vec<Value>) {
     if let Some(kind) = query.kind {
         add("kind =", Value::Text(kind.code().to_owned()));
     }
+    if let Some(user) = &query.user {
+        add("user =", Value::Text(user.clone()));
+    }
+    if let Some(card) = &query.card {
+        add("card =", Value::Text(card.clone()));
+    }
+    if !query.kinds.is_empty() {
+        let first = values.len() + 1;
+        let marks: Vec<String> = (first..first + query.kinds.len())
+            .map(|n| format!("?{n}"))
+            .collect();
+        conditions.push(format!("kind IN ({})", marks.join(", ")));
+        let codes = query.kinds.iter().map(|k| Value::Text(k.code().to_owned()));
+        values.extend(codes);
+    }
     let filter = match conditions.is_empty() {
         true => String::new(),
         false => format!(" WHERE {}", conditions.join(" AND ")),

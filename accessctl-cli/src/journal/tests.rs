@@ -178,3 +178,50 @@ fn purge_keeps_events_exactly_at_the_cutoff() {
     let left = journal.query(&Query::default()).unwrap();
     assert_eq!(left[0].event.user.as_deref(), Some("edge"));
 }
+
+#[test]
+fn queries_filter_by_user_card_and_several_kinds() {
+    let mut journal = journal();
+    let unknown = Event {
+        card: Some("42".to_owned()),
+        ..Event::new(30, "hq", "main", EventKind::UnknownCard)
+    };
+    let tamper = Event::new(40, "hq", "main", EventKind::Tamper);
+    let events = [
+        opened(10, "main", "ana"),
+        opened(20, "main", "bo"),
+        unknown.clone(),
+        tamper.clone(),
+    ];
+    journal.record_many(&events).unwrap();
+    let ana = Query {
+        user: Some("ana".to_owned()),
+        ..Query::default()
+    };
+    let found = journal.query(&ana).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].event.at, 10);
+    let card = Query {
+        card: Some("42".to_owned()),
+        ..Query::default()
+    };
+    assert_eq!(journal.query(&card).unwrap()[0].event, unknown);
+    let kinds = Query {
+        kinds: vec![EventKind::Tamper, EventKind::UnknownCard],
+        since: Some(11),
+        ..Query::default()
+    };
+    let found: Vec<Event> = journal
+        .query(&kinds)
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.event)
+        .collect();
+    assert_eq!(found, [tamper, unknown]);
+    let nobody = Query {
+        user: Some("ana".to_owned()),
+        kinds: vec![EventKind::Denied],
+        ..Query::default()
+    };
+    assert!(journal.query(&nobody).unwrap().is_empty());
+}

@@ -8,7 +8,10 @@
 //! accepts and decides from its image with the core's offline evaluator
 //! ([`AloneDecision`]). An image arriving by `osdp_FILETRANSFER` replaces the one in
 //! force only when the lock key authenticates it and it is not older
-//! ([`ImageRefusal`] otherwise; the old image is kept). The lock judges each image
+//! ([`ImageRefusal`] otherwise; the old image is kept). Every decision taken alone is
+//! kept in its [`AuditTrail`]; when its control panel is back, the trail is queued as
+//! `osdp_MFGREP` reports, one record per reply on `osdp_POLL` (see
+//! [`audit`](super::audit)). The lock judges each image
 //! before its control panel hears the file processed, so a refused image ends the
 //! transfer with "unrecognized file contents" rather than a confirmation.
 //!
@@ -25,12 +28,14 @@ use accessctl_core::secret::Key;
 use accessctl_core::{Instant, Presented, Reason};
 use thiserror::Error;
 
+use super::audit::{AuditCredential, AuditRecord, AuditTrail};
 use super::presentation::Presentation;
 use super::response::ControlPanelResponse;
+use super::setup::SIM_VENDOR;
 use super::Entropy;
-use crate::osdp::peripheral::{PeripheralDevice, PeripheralEvent, PeripheralSetup};
+use crate::osdp::peripheral::{PeripheralDevice, PeripheralEvent, PeripheralSetup, Report};
 use crate::osdp::secure::Scbk;
-use crate::osdp::Address;
+use crate::osdp::{Address, Manufacturer};
 use crate::wiegand::{self, Card, Format, WiegandError};
 
 /// The reader number a simulated device reports its presentations on.
@@ -182,6 +187,7 @@ pub struct SimLock {
     image: Option<LockImage>,
     formats: Vec<Format>,
     events: VecDeque<LockEvent>,
+    audit: AuditTrail,
 }
 
 impl SimLock {
@@ -197,6 +203,7 @@ impl SimLock {
             image,
             formats: setup.formats,
             events: VecDeque::new(),
+            audit: AuditTrail::default(),
         }
     }
 
@@ -219,7 +226,7 @@ impl SimLock {
 
     /// A card or PIN presented at `now` (monotonic, for the link) and `at` (the lock's
     /// clock, for the image): reported while the control panel is online, else decided
-    /// alone.
+    /// alone and kept in the audit trail.
     pub fn present(
         &mut self,
         presentation: &Presentation,
@@ -231,7 +238,49 @@ impl SimLock {
             self.device.report(presentation.report(READER));
             return LockOutcome::Reported;
         }
-        LockOutcome::Alone(self.decide_alone(presentation, at))
+        let decision = self.decide_alone(presentation, at);
+        self.audit.push(self.audit_record(&decision, at));
+        LockOutcome::Alone(decision)
+    }
+
+    /// The audit record of `decision`, taken alone at `at`: no PIN, no code.
+    fn audit_record(&self, decision: &AloneDecision, at: Instant) -> AuditRecord {
+        let read = |credential: &Credential| match credential {
+            Credential::Card(_) => AuditCredential::Card,
+            Credential::Pin => AuditCredential::Pin,
+        };
+        let (credential, holder) = match decision {
+            AloneDecision::Decided {
+                credential,
+                decision,
+            } => (read(credential), decision.holder),
+            AloneDecision::NoImage(credential) => (read(credential), None),
+            AloneDecision::Unreadable(_) => (AuditCredential::UnreadableCard, None),
+        };
+        AuditRecord {
+            at,
+            allowed: decision.allowed(),
+            reason: decision.code().to_owned(),
+            holder,
+            credential,
+            image_issued: self.image.as_ref().map(|image| image.contents().issued),
+            dropped_before: 0,
+        }
+    }
+
+    /// The decisions taken alone that wait for the control panel.
+    pub fn audit_trail(&self) -> &AuditTrail {
+        &self.audit
+    }
+
+    /// Queues the audit trail for the control panel, one `osdp_MFGREP` per record.
+    fn upload_audit(&mut self) {
+        for record in self.audit.take_all() {
+            self.device.report(Report::Manufacturer(Manufacturer {
+                vendor: SIM_VENDOR,
+                data: record.encode(),
+            }));
+        }
     }
 
     /// What the lock decides alone for `presentation` at `at`, from its image.
@@ -292,7 +341,10 @@ impl SimLock {
             return;
         }
         let translated = match event {
-            PeripheralEvent::Online { secure } => LockEvent::Online { secure },
+            PeripheralEvent::Online { secure } => {
+                self.upload_audit();
+                LockEvent::Online { secure }
+            }
             PeripheralEvent::Offline => LockEvent::Offline,
             PeripheralEvent::FileReceived { contents, .. } => {
                 let replaced = self.replace_image(&contents);

@@ -7,7 +7,9 @@
 //!   `osdp_OUT`; offline, it reads cards with its Wiegand formats and decides from its
 //!   image with the core's offline evaluator; a new image arrives by
 //!   `osdp_FILETRANSFER` and is put in force only if its key authenticates it and it
-//!   is not older; a refused one fails the control panel's transfer.
+//!   is not older; a refused one fails the control panel's transfer. What it decided
+//!   alone it keeps in an [`AuditTrail`] and uploads, once its control panel is back,
+//!   as `osdp_MFGREP` [`AuditRecord`]s.
 //! - [`SimReader`] is an OSDP peripheral device that presents a card (Wiegand bits) or
 //!   a PIN once its control panel has it online, and gathers the control panel's
 //!   answer ([`ControlPanelResponse`]: the strike pulse, the LED, the buzzer).
@@ -29,6 +31,7 @@
 //! # Ok::<(), accessctl_devices::sim::PresentationError>(())
 //! ```
 
+mod audit;
 mod bus;
 mod lock;
 mod presentation;
@@ -43,6 +46,10 @@ mod tests;
 /// seeded closure, the command line the operating system's random source).
 pub type Entropy = Box<dyn FnMut(&mut [u8]) + Send>;
 
+pub use audit::{
+    AuditCredential, AuditDecodeError, AuditRecord, AuditTrail, AUDIT_VERSION, MAX_AUDIT_RECORDS,
+    MAX_REASON_LEN,
+};
 pub use bus::{SimDevice, SimLink};
 pub use lock::{
     AloneDecision, Credential, ImageRefusal, LockEvent, LockOutcome, SimLock, SimLockSetup, READER,

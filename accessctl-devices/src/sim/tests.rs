@@ -159,6 +159,54 @@ fn a_lock_that_lost_its_controller_decides_from_its_image() {
 }
 
 #[test]
+fn what_the_lock_decided_alone_is_uploaded_once_its_controller_is_back() {
+    let (mut lock, mut panel, t0) = (lock(true), HandPanel::new(), Instant::now());
+    panel.send(&mut lock, &Command::Poll, t0);
+    let later = t0 + Duration::from_millis(2_001);
+    for line in ["card 65537", "pin 483920", "card 65538"] {
+        let outcome = lock.present(&line.parse().unwrap(), later, MONDAY_9AM);
+        assert!(matches!(outcome, LockOutcome::Alone(_)));
+    }
+    assert_eq!(lock.audit_trail().len(), 3);
+    // Back online: the first poll is answered before the lock knows; then one record
+    // per poll, then nothing.
+    let back = later + Duration::from_secs(60);
+    assert_eq!(panel.send(&mut lock, &Command::Poll, back), Reply::Ack);
+    assert!(lock.audit_trail().is_empty());
+    let mut uploaded = Vec::new();
+    while let Reply::MfgRep(report) = panel.send(&mut lock, &Command::Poll, back) {
+        assert_eq!(report.vendor, SIM_VENDOR);
+        uploaded.push(AuditRecord::decode(&report.data).unwrap());
+    }
+    let summary: Vec<_> = uploaded
+        .iter()
+        .map(|r| (r.at, r.allowed, r.reason.as_str(), r.credential))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (MONDAY_9AM, true, "granted", AuditCredential::Card),
+            (MONDAY_9AM, true, "space_code", AuditCredential::Pin),
+            (
+                MONDAY_9AM,
+                false,
+                "unknown_credential",
+                AuditCredential::Card
+            ),
+        ]
+    );
+    assert_eq!(
+        uploaded[0].holder,
+        Some(accessctl_core::offline::LockHolder::Holder(0))
+    );
+    assert!(matches!(
+        uploaded[1].holder,
+        Some(accessctl_core::offline::LockHolder::SpaceCode(_))
+    ));
+    assert_eq!(uploaded[0].image_issued, Some(ISSUED));
+}
+
+#[test]
 fn a_lock_without_image_refuses_everyone_alone() {
     let mut lock = lock(false);
     let outcome = lock.present(&"card 65537".parse().unwrap(), Instant::now(), MONDAY_9AM);

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 
 use crate::osdp::reply::{FormattedCard, Keypad, LocalStatus, RawCard, Reply};
+use crate::osdp::Manufacturer;
 
 /// The most reports a PD keeps while its CP does not poll; the oldest goes first.
 pub const MAX_QUEUED_REPORTS: usize = 256;
@@ -26,6 +27,8 @@ pub enum Report {
     Tamper(bool),
     /// Power failed (`true`) or came back (`osdp_LSTATR`).
     Power(bool),
+    /// A manufacturer's own report (`osdp_MFGREP`), e.g. a lock's audit record.
+    Manufacturer(Manufacturer),
 }
 
 /// The reports waiting, and the local status.
@@ -42,6 +45,7 @@ impl Reports {
             Report::Card(card) => Reply::Raw(card),
             Report::FormattedCard(card) => Reply::Fmt(card),
             Report::Keypad(keypad) => Reply::Keypad(keypad),
+            Report::Manufacturer(data) => Reply::MfgRep(data),
             Report::Tamper(tamper) if tamper != self.local.tamper => {
                 self.local.tamper = tamper;
                 Reply::LStatR(self.local)
@@ -97,6 +101,18 @@ mod tests {
                 power_failure: true
             }))
         );
+        assert_eq!(reports.pop(), None);
+    }
+
+    #[test]
+    fn a_manufacturer_report_goes_out_as_mfgrep() {
+        let mut reports = Reports::default();
+        let data = Manufacturer {
+            vendor: [0x0A, 0xC1, 0x00],
+            data: vec![1, 2, 3],
+        };
+        reports.push(Report::Manufacturer(data.clone()));
+        assert_eq!(reports.pop(), Some(Reply::MfgRep(data)));
         assert_eq!(reports.pop(), None);
     }
 

@@ -1,0 +1,130 @@
+//! The command line of the event journal's readers: `journal show`, `journal purge`.
+//!
+//! Owns their options and help texts, like the rest of [`super`]. It must never open
+//! the journal nor judge a window of time: [`crate::commands::journal`] does.
+
+use std::path::PathBuf;
+
+use accessctl_core::time::WrittenInstant;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{parse_instant, Format, OutputFormat};
+use crate::journal::EventKind;
+
+/// `accessctl journal …`: read and prune the event journal of `controller run`.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// What to do with the journal.
+    #[command(subcommand)]
+    pub command: JournalCommand,
+}
+
+/// A `journal` subcommand.
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// The events of a window of at most 60 days, newest first, filtered by door,
+    /// user, card and kind (exit 1 when none matched).
+    Show(JournalShowArgs),
+    /// Delete the events older than the retention (60 days by default).
+    Purge(JournalPurgeArgs),
+}
+
+impl JournalArgs {
+    /// The output format asked for (CSV output reports its errors as text).
+    pub fn format(&self) -> OutputFormat {
+        match &self.command {
+            JournalCommand::Show(args) => match args.format {
+                ListFormat::Json => OutputFormat::Json,
+                ListFormat::Human | ListFormat::Csv => OutputFormat::Human,
+            },
+            JournalCommand::Purge(args) => args.format.into(),
+        }
+    }
+}
+
+/// `--format` of `journal show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people, times in UTC.
+    #[default]
+    Human,
+    /// One JSON document on standard output (schema in docs/cli.md).
+    Json,
+    /// Comma-separated values with a header line (RFC 4180 quoting).
+    Csv,
+}
+
+/// `accessctl journal show --journal DB [filters]`
+#[derive(Debug, Args)]
+pub struct JournalShowArgs {
+    /// The journal database (`controller run --journal`); never created here.
+    #[arg(long, value_name = "DB")]
+    pub journal: PathBuf,
+    /// Only this door.
+    #[arg(long, value_name = "DOOR")]
+    pub door: Option<String>,
+    /// Only this user's events.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Only this card number (the journal keeps numbers of unknown cards only).
+    #[arg(long, value_name = "NUMBER")]
+    pub card: Option<String>,
+    /// Only these kinds: opened, denied, unknown_card, reader_offline, reader_online,
+    /// tamper, bad_parity, unreadable_card, power. One or more.
+    #[arg(long = "kind", value_name = "KIND", num_args = 1.., value_parser = parse_kind)]
+    pub kinds: Vec<EventKind>,
+    /// The window's start (included). Without an offset, UTC. Default: 60 days
+    /// before --until, or before now.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub since: Option<WrittenInstant>,
+    /// The window's end (excluded). Without an offset, UTC. Default: 60 days after
+    /// --since, or no end when --since is not given either.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub until: Option<WrittenInstant>,
+    /// The instant taken as now for the default window. Default: the clock.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<WrittenInstant>,
+    /// At most this many events (the newest).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `accessctl journal purge --journal DB [--older-than DAYS] [--at INSTANT]`
+#[derive(Debug, Args)]
+pub struct JournalPurgeArgs {
+    /// The journal database (`controller run --journal`); never created here.
+    #[arg(long, value_name = "DB")]
+    pub journal: PathBuf,
+    /// Delete the events older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 60)]
+    pub older_than: u32,
+    /// The instant the age is counted from. Without an offset, UTC. Default: now.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<WrittenInstant>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Reads a `--kind` value: an event kind's code.
+fn parse_kind(text: &str) -> Result<EventKind, String> {
+    EventKind::from_code(text).ok_or_else(|| {
+        let known: Vec<&str> = EventKind::ALL.iter().map(|kind| kind.code()).collect();
+        format!("unknown event kind; one of {}", known.join(", "))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_read_by_their_code() {
+        assert_eq!(parse_kind("unknown_card"), Ok(EventKind::UnknownCard));
+        let refused = parse_kind("opnened").unwrap_err();
+        assert!(refused.contains("reader_offline"), "{refused}");
+    }
+}

@@ -1,0 +1,394 @@
+//! `accessctl journal show` and `accessctl journal purge`: the event journal that
+//! `controller run` and `demo` write, read back for people, programs and spreadsheets.
+//!
+//! Owns the window of a query (at most 60 days, the retention; defaults filled from
+//! the other bound or the clock), the three renderings of the events (a table in UTC,
+//! one JSON document, CSV) and the purge's report. It must never create a journal
+//! that does not exist, never write one except to purge, and never print a secret
+//! (the journal holds none).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use accessctl_core::time::WrittenInstant;
+use accessctl_core::Instant;
+use chrono::DateTime;
+use serde::Serialize;
+
+use crate::args::ListFormat;
+use crate::args::{Format, JournalArgs, JournalCommand, JournalPurgeArgs, JournalShowArgs};
+use crate::console::Console;
+use crate::error::CliError;
+use crate::exit::Exit;
+use crate::journal::{Entry, Journal, JournalError, Query};
+use crate::render::json::SCHEMA_VERSION;
+use crate::{instant, table};
+
+/// Seconds in a day.
+const DAY: i64 = 24 * 60 * 60;
+
+/// The longest window one query may cover, in days (the seed's rule, and the
+/// journal's default retention).
+pub const MAX_WINDOW_DAYS: i64 = 60;
+
+/// Why `journal show` or `journal purge` cannot answer.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalCommandError {
+    /// `--journal` names no file; reading never creates one.
+    #[error("journal {}: no such file", path.display())]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The journal could not be opened, read or purged.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// `--since` to `--until` spans more than [`MAX_WINDOW_DAYS`].
+    #[error("the window from {since} to {until} spans more than {MAX_WINDOW_DAYS} days")]
+    WindowTooLong {
+        /// The window's start, as shown.
+        since: String,
+        /// The window's end, as shown.
+        until: String,
+    },
+    /// `--until` is not after `--since`.
+    #[error("the window is empty: --until {until} is not after --since {since}")]
+    EmptyWindow {
+        /// The window's start, as shown.
+        since: String,
+        /// The window's end, as shown.
+        until: String,
+    },
+}
+
+impl JournalCommandError {
+    /// The stable `kind` of the error in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JournalCommandError::Missing { .. } => "journal_missing",
+            JournalCommandError::Journal(_) => "journal_failed",
+            JournalCommandError::WindowTooLong { .. } => "window_too_long",
+            JournalCommandError::EmptyWindow { .. } => "invalid_window",
+        }
+    }
+
+    /// How to fix it, when known.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            JournalCommandError::Missing { .. } => {
+                Some("give the file `controller run --journal` writes".into())
+            }
+            JournalCommandError::WindowTooLong { .. } => Some(format!(
+                "ask for windows of at most {MAX_WINDOW_DAYS} days, one after the other"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Runs `journal show` or `journal purge`.
+pub fn run(args: &JournalArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    match &args.command {
+        JournalCommand::Show(args) => show(args, console),
+        JournalCommand::Purge(args) => purge(args, console),
+    }
+}
+
+/// Runs `journal show`: exit 0 when events matched, 1 when none did.
+fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let now = resolve(args.at.as_ref())?.unwrap_or_else(instant::now);
+    let (since, until) = window(
+        resolve(args.since.as_ref())?,
+        resolve(args.until.as_ref())?,
+        now,
+    )?;
+    let query = Query {
+        door: args.door.clone(),
+        user: args.user.clone(),
+        card: args.card.clone(),
+        kinds: args.kinds.clone(),
+        since: Some(since.0),
+        until: until.map(|until| until.0),
+        limit: args.limit,
+        ..Query::default()
+    };
+    let entries = open(&args.journal)?
+        .query(&query)
+        .map_err(JournalCommandError::from)?;
+    let text = match args.format {
+        ListFormat::Human => human(&entries, since, until),
+        ListFormat::Json => json(&entries, since, until),
+        ListFormat::Csv => csv(&entries).map_err(std::io::Error::from)?,
+    };
+    console.out.write_all(text.as_bytes())?;
+    Ok(Exit::answer(!entries.is_empty()))
+}
+
+/// Runs `journal purge`: exit 0 with the count of events removed.
+fn purge(args: &JournalPurgeArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let now = resolve(args.at.as_ref())?.unwrap_or_else(instant::now);
+    let retention = Duration::from_secs(u64::from(args.older_than) * DAY.unsigned_abs());
+    let mut journal = open(&args.journal)?;
+    let removed = journal
+        .purge(now.0, retention)
+        .map_err(JournalCommandError::from)?;
+    let before = utc(Instant(
+        now.0.saturating_sub(i64::from(args.older_than) * DAY),
+    ));
+    let text = match args.format {
+        Format::Human => format!(
+            "removed {} older than {} (before {before})\n",
+            crate::census::plural(removed, "event"),
+            crate::census::plural(args.older_than as usize, "day")
+        ),
+        Format::Json => document(&PurgeDocument {
+            version: SCHEMA_VERSION,
+            removed,
+            older_than_days: args.older_than,
+            before,
+        }),
+    };
+    console.out.write_all(text.as_bytes())?;
+    Ok(Exit::Success)
+}
+
+/// An instant given on the command line, read as UTC when written without offset.
+fn resolve(written: Option<&WrittenInstant>) -> Result<Option<Instant>, CliError> {
+    match written {
+        Some(written) => Ok(Some(written.resolve(chrono_tz::UTC)?)),
+        None => Ok(None),
+    }
+}
+
+/// The window `[since, until)` of a query: at most [`MAX_WINDOW_DAYS`] long. A
+/// missing bound is filled from the other one; with neither, the window is the last
+/// [`MAX_WINDOW_DAYS`] before `now`, without end (so that events stamped by a clock a
+/// little ahead still show).
+pub fn window(
+    since: Option<Instant>,
+    until: Option<Instant>,
+    now: Instant,
+) -> Result<(Instant, Option<Instant>), JournalCommandError> {
+    let span = MAX_WINDOW_DAYS * DAY;
+    match (since, until) {
+        (None, None) => Ok((Instant(now.0.saturating_sub(span)), None)),
+        (Some(since), None) => Ok((since, Some(Instant(since.0.saturating_add(span))))),
+        (None, Some(until)) => Ok((Instant(until.0.saturating_sub(span)), Some(until))),
+        (Some(since), Some(until)) => {
+            let shown = || (utc(since), utc(until));
+            if until.0 <= since.0 {
+                let (since, until) = shown();
+                Err(JournalCommandError::EmptyWindow { since, until })
+            } else if until.0 - since.0 > span {
+                let (since, until) = shown();
+                Err(JournalCommandError::WindowTooLong { since, until })
+            } else {
+                Ok((since, Some(until)))
+            }
+        }
+    }
+}
+
+/// Opens the journal at `path`, refusing to create it.
+fn open(path: &Path) -> Result<Journal, JournalCommandError> {
+    if !path.exists() {
+        let path = path.to_path_buf();
+        return Err(JournalCommandError::Missing { path });
+    }
+    Ok(Journal::open(path)?)
+}
+
+/// `at` in UTC, ISO 8601: `2026-11-23T08:55:00Z`.
+pub fn utc(at: Instant) -> String {
+    match DateTime::from_timestamp(at.0, 0) {
+        Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => format!("@{}", at.0),
+    }
+}
+
+/// The window as people read it: `from … to …` or `from … on`.
+fn window_text(since: Instant, until: Option<Instant>) -> String {
+    match until {
+        Some(until) => format!("from {} to {}", utc(since), utc(until)),
+        None => format!("from {} on", utc(since)),
+    }
+}
+
+/// The table for people: a header line, then one line per event, newest first.
+fn human(entries: &[Entry], since: Instant, until: Option<Instant>) -> String {
+    let window = window_text(since, until);
+    if entries.is_empty() {
+        return format!("no events {window}\n");
+    }
+    let head = [
+        "time (UTC)",
+        "site",
+        "door",
+        "event",
+        "who",
+        "reason",
+        "detail",
+    ];
+    let mut rows = vec![head.map(str::to_owned).to_vec()];
+    rows.extend(entries.iter().map(|entry| cells(entry).to_vec()));
+    let count = crate::census::plural(entries.len(), "event");
+    format!("{count} {window}, newest first:\n{}", table::render(&rows))
+}
+
+/// The cells of one event for the table: time, site, door, kind, who, reason, detail.
+fn cells(entry: &Entry) -> [String; 7] {
+    let event = &entry.event;
+    let who = event.user.clone().or_else(|| event.card.clone());
+    [
+        utc(Instant(event.at)),
+        event.site.clone(),
+        event.door.clone(),
+        event.kind.to_string(),
+        who.unwrap_or_default(),
+        event
+            .reason
+            .map(|r| r.code().to_owned())
+            .unwrap_or_default(),
+        event.detail.clone().unwrap_or_default(),
+    ]
+}
+
+/// One event in the JSON document: the entry with its time in UTC.
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    /// `2026-11-23T08:55:00Z`.
+    time: String,
+    /// The entry: id, at (Unix seconds), site, door, kind, reason, user, card, detail.
+    #[serde(flatten)]
+    entry: &'a Entry,
+}
+
+/// The JSON document: `{"version": 1, "since", "until", "events": [...]}`.
+fn json(entries: &[Entry], since: Instant, until: Option<Instant>) -> String {
+    let events: Vec<JsonEvent<'_>> = entries
+        .iter()
+        .map(|entry| JsonEvent {
+            time: utc(Instant(entry.event.at)),
+            entry,
+        })
+        .collect();
+    document(&ShowDocument {
+        version: SCHEMA_VERSION,
+        since: utc(since),
+        until: until.map(utc),
+        events,
+    })
+}
+
+/// The JSON document of `journal show`.
+#[derive(Serialize)]
+struct ShowDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    version: u32,
+    /// The window's start, included.
+    since: String,
+    /// The window's end, excluded; `null` when it has none.
+    until: Option<String>,
+    /// The events, newest first.
+    events: Vec<JsonEvent<'a>>,
+}
+
+/// The JSON document of `journal purge`.
+#[derive(Serialize)]
+struct PurgeDocument {
+    /// [`SCHEMA_VERSION`].
+    version: u32,
+    /// How many events were deleted.
+    removed: usize,
+    /// The retention, in days.
+    older_than_days: u32,
+    /// The events before this instant were deleted.
+    before: String,
+}
+
+/// `value` as pretty JSON with a final newline.
+fn document(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The CSV (RFC 4180, CRLF line ends, fields quoted only when needed): a header
+/// record, then one record per event, newest first.
+fn csv(entries: &[Entry]) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record([
+        "id", "time", "site", "door", "kind", "reason", "user", "card", "detail",
+    ])?;
+    for entry in entries {
+        let event = &entry.event;
+        let optional = |value: &Option<String>| value.clone().unwrap_or_default();
+        writer.write_record([
+            entry.id.to_string(),
+            utc(Instant(event.at)),
+            event.site.clone(),
+            event.door.clone(),
+            event.kind.to_string(),
+            event
+                .reason
+                .map(|r| r.code().to_owned())
+                .unwrap_or_default(),
+            optional(&event.user),
+            optional(&event.card),
+            optional(&event.detail),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::{Event, EventKind};
+
+    #[test]
+    fn a_window_is_at_most_sixty_days() {
+        let day = |n: i64| Instant(n * DAY);
+        assert_eq!(window(None, None, day(100)).unwrap(), (day(40), None));
+        assert_eq!(
+            window(Some(day(1)), None, day(0)).unwrap(),
+            (day(1), Some(day(61)))
+        );
+        assert_eq!(
+            window(None, Some(day(70)), day(0)).unwrap(),
+            (day(10), Some(day(70)))
+        );
+        assert!(window(Some(day(1)), Some(day(61)), day(0)).is_ok());
+        let long = window(Some(day(1)), Some(Instant(61 * DAY + 1)), day(0));
+        assert_eq!(long.unwrap_err().kind(), "window_too_long");
+        let empty = window(Some(day(2)), Some(day(2)), day(0));
+        assert_eq!(empty.unwrap_err().kind(), "invalid_window");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        let event = Event {
+            detail: Some("say \"hi\", twice".to_owned()),
+            ..Event::new(0, "hq", "main", EventKind::Denied)
+        };
+        let text = csv(&[Entry { id: 7, event }]).unwrap();
+        let mut lines = text.split("\r\n");
+        assert_eq!(
+            lines.next(),
+            Some("id,time,site,door,kind,reason,user,card,detail")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("7,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\"")
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_utc() {
+        assert_eq!(utc(Instant(0)), "1970-01-01T00:00:00Z");
+        assert!(utc(Instant(i64::MAX)).starts_with('@'));
+    }
+}
