@@ -31,6 +31,8 @@ pub(super) enum FileStep {
         /// The file's size.
         total: usize,
     },
+    /// Every byte is in and the PD is still finishing: nothing new, ask again.
+    Finishing,
     /// The PD processed the whole file; `rebooting` when it restarts now.
     Done {
         /// Whether the PD said it reboots.
@@ -143,10 +145,7 @@ impl FileSender {
                     return self.progress();
                 }
                 // A keep-alive answered: nothing new to report.
-                FileStep::Progress {
-                    sent: self.accepted,
-                    total: self.contents.len(),
-                }
+                FileStep::Finishing
             }
             FileTransferCode::REBOOTING => FileStep::Done { rebooting: true },
             _ => FileStep::Done { rebooting: false },
@@ -215,6 +214,9 @@ mod tests {
         );
         let keep_alive = sender.next_fragment();
         assert_eq!((keep_alive.offset, keep_alive.data.len()), (10, 0));
+        let step = sender.accept_status(&status(FileTransferCode::FINISHING, 0, 0), now);
+        assert_eq!(step, FileStep::Finishing, "no progress to report again");
+        sender.next_fragment();
         let step = sender.accept_status(&status(FileTransferCode::PROCESSED, 0, 0), now);
         assert_eq!(step, FileStep::Done { rebooting: false });
     }

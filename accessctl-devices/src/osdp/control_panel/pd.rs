@@ -596,6 +596,7 @@ impl PdLink {
                     total,
                 });
             }
+            FileStep::Finishing => {}
             FileStep::Done { rebooting } => {
                 self.file = None;
                 self.emit(cx, |address| ControlPanelEvent::FileSent { address });
