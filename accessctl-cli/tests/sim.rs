@@ -292,15 +292,22 @@ fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
     assert_eq!(status.code(), Some(0));
 }
 
-#[test]
-fn a_pushed_newer_image_replaces_the_locks_and_the_push_is_confirmed() {
+/// A `sim lock` of court 1 started with an image issued `in_force`, then `lock push`
+/// of an image issued `pushed` to it; returns the site, the lock and the push's run.
+fn push_to_a_running_lock(in_force: &str, pushed: &str) -> (TempDir, Process, support::Run) {
     let dir = site();
-    court_1_image(dir.path(), "2026-03-14T00:00");
+    court_1_image(dir.path(), in_force);
     let port = free_port();
     let listen = format!("tcp-listen:127.0.0.1:{port}");
     let lock = court_1_lock(dir.path(), &listen, &[]);
     lock.wait_for("started", |l| event(l, "started"));
-    let pushed = push_court_1(dir.path(), port, "2026-03-15T00:00");
+    let run = push_court_1(dir.path(), port, pushed);
+    (dir, lock, run)
+}
+
+#[test]
+fn a_pushed_newer_image_replaces_the_locks_and_the_push_is_confirmed() {
+    let (_dir, lock, pushed) = push_to_a_running_lock("2026-03-14T00:00", "2026-03-15T00:00");
     assert_eq!(pushed.code, Some(0), "{}{}", pushed.stdout, pushed.stderr);
     assert_eq!(pushed.json()["pushed"], true);
     lock.wait_for("new image", |l| {
@@ -310,14 +317,8 @@ fn a_pushed_newer_image_replaces_the_locks_and_the_push_is_confirmed() {
 
 #[test]
 fn a_pushed_older_image_is_refused_and_the_push_says_so() {
-    let dir = site();
-    court_1_image(dir.path(), "2026-03-15T00:00");
-    let port = free_port();
-    let listen = format!("tcp-listen:127.0.0.1:{port}");
-    let lock = court_1_lock(dir.path(), &listen, &[]);
-    lock.wait_for("started", |l| event(l, "started"));
     // An image older than the one in force would bring back what was revoked since.
-    let pushed = push_court_1(dir.path(), port, "2026-03-14T12:00");
+    let (_dir, lock, pushed) = push_to_a_running_lock("2026-03-15T00:00", "2026-03-14T12:00");
     assert_eq!(pushed.code, Some(1), "{}{}", pushed.stdout, pushed.stderr);
     let answer = pushed.json();
     assert_eq!(answer["pushed"], false, "{answer}");

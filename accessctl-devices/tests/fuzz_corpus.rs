@@ -2,44 +2,16 @@
 //! `fuzz/corpus/<target>/` goes through the same check as the cargo-fuzz target of that
 //! name (`fuzz/device_checks.rs`, included below), so CI exercises the properties on
 //! stable Rust, with no nightly toolchain and no cargo-fuzz. The policy-language
-//! targets are replayed by `accessctl-core/tests/fuzz_corpus.rs`. Owns only the walk
-//! over the corpus directories.
+//! targets are replayed by `accessctl-core/tests/fuzz_corpus.rs`. The walk over the corpus
+//! directories is `fuzz/replay.rs`.
 
 #[path = "../../fuzz/device_checks.rs"]
 mod device_checks;
 
-use std::path::{Path, PathBuf};
+#[path = "../../fuzz/replay.rs"]
+mod replay;
 
-fn corpus(target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
-        .join(target);
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read the corpus {}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .map(|entry| entry.expect("a corpus entry").path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "the corpus {} is empty", dir.display());
-    files
-}
-
-/// Runs `check` on every file of the corpus and reports every file it fails on.
-fn run(target: &str, check: fn(&[u8])) {
-    let failed: Vec<String> = corpus(target)
-        .into_iter()
-        .filter(|path| {
-            let data = std::fs::read(path).expect("a readable corpus file");
-            std::panic::catch_unwind(|| check(&data)).is_err()
-        })
-        .map(|path| path.display().to_string())
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "fuzz check `{target}` failed on {failed:#?}"
-    );
-}
+use replay::{corpus, run};
 
 #[test]
 fn osdp_frame_corpus() {
