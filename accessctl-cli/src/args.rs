@@ -24,7 +24,7 @@ pub use offline::{
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
-pub use sim::{DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
+pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 
 /// `accessctl`: check, format and query physical access control policies.
 #[derive(Debug, Parser)]

@@ -337,31 +337,71 @@ fn a_pushed_older_image_is_refused_and_the_push_says_so() {
     );
 }
 
-/// `sim reader` presenting `presentation` to a fresh controller of `club_entree`.
-fn present(dir: &Path, presentation: &[&str]) -> support::Run {
-    let port = free_port();
-    let _controller = controller(dir, port, "club_entree=1");
+/// How a test gives `sim reader` its secure channel key.
+#[derive(Clone, Copy)]
+enum KeyBy {
+    /// `--scbk HEX`.
+    Argument,
+    /// `--scbk-file PATH`, a file only its owner can read.
+    File,
+    /// `ACCESSCTL_SCBK`.
+    Environment,
+}
+
+/// The secure channel key of `club_entree`, as `controller run` derives it, in hex.
+fn club_entree_scbk(dir: &Path) -> String {
     let policy = OfflinePolicy::load(&dir.join("centre.acl"), None).unwrap();
     let door = policy.query.door("club_entree").unwrap();
     let scbk = door_scbk(&policy, door).unwrap();
-    let hex: String = scbk.expose().iter().map(|b| format!("{b:02x}")).collect();
+    scbk.expose().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `text` to `dir/name` with the Unix permissions `mode`.
+#[cfg(unix)]
+fn key_file(dir: &Path, name: &str, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `sim reader` presenting `presentation` to a fresh controller of `club_entree`.
+fn present(dir: &Path, presentation: &[&str]) -> support::Run {
+    present_keyed(dir, KeyBy::Argument, presentation)
+}
+
+/// `sim reader` presenting `presentation` to a fresh controller of `club_entree`, its
+/// key given `by` the command line, a file or the environment.
+fn present_keyed(dir: &Path, by: KeyBy, presentation: &[&str]) -> support::Run {
+    let port = free_port();
+    let _controller = controller(dir, port, "club_entree=1");
+    let hex = club_entree_scbk(dir);
     let bus = format!("tcp:127.0.0.1:{port}");
-    let args = [
-        &[
-            "sim",
-            "reader",
-            "--bus",
-            &bus,
-            "--address",
-            "1",
-            "--scbk",
-            &hex,
-        ][..],
-        presentation,
-        &["--format", "json"],
-    ]
-    .concat();
-    run_in(dir, &args)
+    let mut command = support::accessctl();
+    command
+        .current_dir(dir)
+        .args(["sim", "reader", "--bus", &bus, "--address", "1"])
+        .args(presentation)
+        .args(["--format", "json"]);
+    match by {
+        KeyBy::Argument => {
+            command.args(["--scbk", &hex]);
+        }
+        KeyBy::File => {
+            #[cfg(unix)]
+            key_file(dir, "reader.scbk", &format!("{hex}\n"), 0o600);
+            command.args(["--scbk-file", "reader.scbk"]);
+        }
+        KeyBy::Environment => {
+            command.env("ACCESSCTL_SCBK", &hex);
+        }
+    }
+    let output = command.output().expect("the binary runs");
+    support::Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 #[test]
@@ -440,4 +480,132 @@ fn a_reader_nobody_polls_gives_up_and_says_so() {
         run.stdout
     );
     assert!(!run.stdout.contains("1234"), "a PIN is never shown");
+}
+
+#[test]
+fn a_reader_takes_its_key_from_a_private_file_or_the_environment() {
+    let dir = site();
+    let hex = club_entree_scbk(dir.path());
+    for by in [KeyBy::File, KeyBy::Environment] {
+        let run = present_keyed(dir.path(), by, &["--card", "3300000101"]);
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        let answer = run.json();
+        assert_eq!(answer["secure"], true, "{answer}");
+        assert_eq!(answer["opened"], true, "{answer}");
+        assert!(!run.stdout.contains(&hex) && !run.stderr.contains(&hex));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_others_can_read_is_refused_and_no_key_is_shown() {
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-14T00:00");
+    let hex = club_entree_scbk(dir.path());
+    key_file(dir.path(), "shared.scbk", &hex, 0o644);
+    key_file(dir.path(), "broken.scbk", &format!("{hex}ff"), 0o600);
+    let reader = |extra: &[&str]| {
+        let args = [
+            &[
+                "sim",
+                "reader",
+                "--bus",
+                "tcp:127.0.0.1:1",
+                "--address",
+                "1",
+            ][..],
+            &["--pin", "1234", "--timeout", "1"],
+            extra,
+        ]
+        .concat();
+        run_in(dir.path(), &args)
+    };
+    let lock = |extra: &[&str]| {
+        let args = [
+            &["sim", "lock", "--bus", "tcp:127.0.0.1:1", "--address", "3"][..],
+            &[
+                "--image",
+                "court_1.img",
+                "--keystore",
+                "centre-sportif.keys",
+            ],
+            &["--site", "courts"],
+            extra,
+        ]
+        .concat();
+        run_in(dir.path(), &args)
+    };
+    for run in [
+        reader(&["--scbk-file", "shared.scbk"]),
+        lock(&["--scbk-file", "shared.scbk"]),
+    ] {
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("the key file `shared.scbk` can be read by other users (mode 0644)"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("chmod 600 shared.scbk"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains(&hex) && !run.stderr.contains(&hex));
+    }
+    let broken = reader(&["--scbk-file", "broken.scbk"]);
+    assert_eq!(broken.code, Some(2), "{}", broken.stderr);
+    assert!(
+        broken
+            .stderr
+            .contains("`broken.scbk` does not hold a secure channel key"),
+        "{}",
+        broken.stderr
+    );
+    assert!(!broken.stderr.contains(&hex), "{}", broken.stderr);
+    let missing = reader(&["--scbk-file", "missing.scbk"]);
+    assert_eq!(missing.code, Some(2), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("`missing.scbk`"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn a_malformed_key_in_the_environment_is_refused_without_showing_it() {
+    let output = support::accessctl()
+        .args([
+            "sim",
+            "reader",
+            "--bus",
+            "tcp:127.0.0.1:1",
+            "--address",
+            "1",
+        ])
+        .args(["--pin", "1234", "--timeout", "1"])
+        .env("ACCESSCTL_SCBK", "not-a-key-0123456789")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ACCESSCTL_SCBK does not hold a secure channel key"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-a-key-0123456789"), "{stderr}");
+}
+
+#[test]
+fn the_help_says_why_a_key_is_better_kept_off_the_command_line() {
+    for device in ["reader", "lock"] {
+        let output = support::accessctl()
+            .args(["sim", device, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(help.contains("--scbk-file"), "{help}");
+        assert!(help.contains("ACCESSCTL_SCBK"), "{help}");
+        assert!(help.contains("visible to every user"), "{help}");
+    }
 }

@@ -2,8 +2,10 @@
 //! `demo`.
 //!
 //! Owns their options and help texts, like the rest of [`super`]. It must never open a
-//! bus, read an image or a key store: commands do. A secure channel key may be given
-//! on the command line only to a simulated reader (`--scbk`), a test device.
+//! bus, read an image, a key store or a key file, nor look at the environment:
+//! commands do. A secure channel key may be given to the simulated devices, test
+//! devices, on the command line (`--scbk`), in a private file (`--scbk-file`) or in
+//! the environment (`ACCESSCTL_SCBK`); the help says why the first is the worst.
 
 use std::path::PathBuf;
 
@@ -49,7 +51,7 @@ impl SimArgs {
 
 /// `accessctl sim lock --bus CONNECTION --address A --image FILE --keystore K`
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("channel").args(["scbk", "install", "clear"])))]
+#[command(group(ArgGroup::new("channel").args(["scbk", "scbk_file", "install", "clear"])))]
 pub struct SimLockArgs {
     /// The OSDP bus: `serial:PATH[:BAUD]`, `tcp:HOST:PORT` or `tcp-listen:HOST:PORT`.
     #[arg(long, value_name = "CONNECTION")]
@@ -72,8 +74,16 @@ pub struct SimLockArgs {
     pub site: Option<String>,
     /// The secure channel base key, 32 hexadecimal digits, instead of the one derived
     /// from the key store (as `controller run` derives it).
+    ///
+    /// A command line is visible to every user of the machine (`ps`, `/proc`): prefer
+    /// --scbk-file, or the environment variable ACCESSCTL_SCBK, which stands for
+    /// --scbk when no channel option is given.
     #[arg(long, value_name = "HEX", value_parser = parse_scbk)]
     pub scbk: Option<Scbk>,
+    /// Read the secure channel base key (32 hexadecimal digits) from this file, which
+    /// only its owner may read (`chmod 600`), as a key store.
+    #[arg(long, value_name = "FILE")]
+    pub scbk_file: Option<PathBuf>,
     /// Accept one secure channel handshake with the install key SCBK-D, then take a
     /// key from osdp_KEYSET (provisioning).
     #[arg(long)]
@@ -92,6 +102,11 @@ pub struct SimLockArgs {
     /// an offset) instead of now; it then runs on.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub at: Option<WrittenInstant>,
+    /// The lock's persistent memory: its keypad's wrong entries and lockout, and the
+    /// one-time offline codes it accepted, kept across restarts (created when missing,
+    /// only its owner may read it). Default: the image's path with `.state` added.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
     /// Output format: one line per event (`json`: one JSON object per line).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -108,9 +123,17 @@ pub struct SimReaderArgs {
     #[arg(long, value_name = "ADDRESS", value_parser = parse_address)]
     pub address: Address,
     /// The secure channel base key, 32 hexadecimal digits (`controller run` derives
-    /// each door's from the key store). Without it, in clear.
+    /// each door's from the key store). Without a key, in clear.
+    ///
+    /// A command line is visible to every user of the machine (`ps`, `/proc`): prefer
+    /// --scbk-file, or the environment variable ACCESSCTL_SCBK, which stands for
+    /// --scbk when neither it, --scbk-file nor --install is given.
     #[arg(long, value_name = "HEX", value_parser = parse_scbk, conflicts_with = "install")]
     pub scbk: Option<Scbk>,
+    /// Read the secure channel base key (32 hexadecimal digits) from this file, which
+    /// only its owner may read (`chmod 600`), as a key store.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scbk", "install"])]
+    pub scbk_file: Option<PathBuf>,
     /// Accept one secure channel handshake with the install key SCBK-D, then take a
     /// key from osdp_KEYSET (provisioning).
     #[arg(long)]
@@ -149,7 +172,8 @@ pub struct DemoArgs {
     pub format: Format,
 }
 
-/// Reads a secure channel base key written as 32 hexadecimal digits.
+/// Reads a secure channel base key written as 32 hexadecimal digits. The error never
+/// shows the text.
 pub fn parse_scbk(text: &str) -> Result<Scbk, String> {
     let refuse = || "a secure channel key is 32 hexadecimal digits".to_owned();
     if text.len() != KEY_LEN * 2 || !text.is_ascii() {

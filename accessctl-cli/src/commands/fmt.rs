@@ -5,7 +5,8 @@
 //! `--diff`, only reported with what would change. A file with syntax errors is
 //! reported with its diagnostics and left untouched. Exit 0 when nothing is (or was)
 //! out of form, 1 when a file would change or has syntax errors, 2 when a file cannot
-//! be read or written. It must never write a file whose new text does not parse back
+//! be read or written or changed while it was being formatted (another editor saved
+//! it: nothing is written, and the summary says so). It must never write a file whose new text does not parse back
 //! to the same tree, and never write anything under `--check`.
 
 use std::collections::HashSet;
@@ -17,7 +18,7 @@ use accessctl_core::{Diagnostic, FileId, Sources};
 use serde::Serialize;
 
 use crate::args::{FmtArgs, Format};
-use crate::atomic;
+use crate::atomic::{self, EditError};
 use crate::census::plural;
 use crate::console::Console;
 use crate::diff;
@@ -88,11 +89,22 @@ enum Outcome {
         path: String,
         errors: Vec<Diagnostic>,
     },
-    /// Not readable, not writable, or not safely formattable.
+    /// Not readable, not writable, changed underneath, or not safely formattable.
     Failed { path: String, error: CliError },
 }
 
 impl Outcome {
+    /// Whether the file changed while it was being formatted (lost a race).
+    fn lost_race(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Failed {
+                error: CliError::Edit(EditError::Changed { .. }),
+                ..
+            }
+        )
+    }
+
     fn exit(&self) -> Exit {
         match self {
             Outcome::Unchanged { .. } | Outcome::Reformatted { .. } => Exit::Success,
@@ -197,6 +209,7 @@ impl FmtRun {
         });
         let broken = count(|o| matches!(o, Outcome::SyntaxErrors { .. }));
         let failed = count(|o| matches!(o, Outcome::Failed { .. }));
+        let raced = count(Outcome::lost_race);
         let total = self.files.len() - failed;
         let (verb, done) = if self.checks_only {
             ("checked", "would be reformatted")
@@ -210,8 +223,11 @@ impl FmtRun {
         if broken > 0 {
             parts.push(format!("{broken} with syntax errors"));
         }
-        if failed > 0 {
-            parts.push(format!("{failed} not readable or writable"));
+        if raced > 0 {
+            parts.push(format!("{raced} changed while being formatted"));
+        }
+        if failed > raced {
+            parts.push(format!("{} not readable or writable", failed - raced));
         }
         if parts.is_empty() {
             parts.push("all in canonical form".to_owned());

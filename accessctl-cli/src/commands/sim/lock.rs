@@ -62,10 +62,12 @@ pub fn run(args: &SimLockArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
         door_key(&store, &args.keystore, &door, args.site.as_deref()).map_err(CliError::Sim)?;
     let key = lock_key(&door_key, &door);
     let image = LockImage::decode(&bytes, &key).map_err(invalid)?;
-    let scbk = match (&args.scbk, args.clear || args.install) {
-        (Some(scbk), _) => Some(scbk.clone()),
-        (None, true) => None,
-        (None, false) => Some(derive_scbk(&door_key, &door)),
+    let scbk = if args.clear || args.install {
+        None
+    } else {
+        let given = super::channel_key::given(args.scbk.as_ref(), args.scbk_file.as_deref())
+            .map_err(SimError::from)?;
+        Some(given.unwrap_or_else(|| derive_scbk(&door_key, &door)))
     };
     let start = lock_start(args.at.as_ref(), &image)?;
     let formats = if args.card_formats.is_empty() {

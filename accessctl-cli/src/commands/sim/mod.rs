@@ -2,12 +2,14 @@
 //! bus, for demos and for testing any control panel.
 //!
 //! Owns what both share: their errors ([`SimError`]), finding a lock's key in the key
-//! store as `lock image` does, the entropy of their secure channel, opening the bus in
-//! the background (a `tcp` peer waited for) and reading standard input in the
-//! background. `lock` is the lock's loop, `reader` the reader's single
-//! presentation. It must never print a key or a PIN, and never decide: the lock's
-//! decisions are the core's evaluator's, through `accessctl_devices::sim`.
+//! store as `lock image` does, the secure channel key given (`channel_key`), the
+//! entropy of their secure channel, opening the bus in the background (a `tcp` peer
+//! waited for) and reading standard input in the background. `lock` is the lock's
+//! loop, `reader` the reader's single presentation. It must never print a key or a
+//! PIN, and never decide: the lock's decisions are the core's evaluator's, through
+//! `accessctl_devices::sim`.
 
+mod channel_key;
 mod lock;
 mod reader;
 
@@ -61,6 +63,9 @@ pub enum SimError {
         /// The sites of the store, comma-separated.
         sites: String,
     },
+    /// The secure channel key given (file or environment) will not do.
+    #[error(transparent)]
+    ChannelKey(#[from] channel_key::ChannelKeyError),
     /// The bus failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -92,6 +97,7 @@ impl SimError {
         match self {
             SimError::NoKey { .. } => "missing_key",
             SimError::SiteRequired { .. } => "site_required",
+            SimError::ChannelKey(error) => error.kind(),
             SimError::Transport(_) => "bus_failed",
             SimError::Input(_) => "unreadable",
             SimError::Presentation(_) => "invalid_presentation",
@@ -107,6 +113,7 @@ impl SimError {
             SimError::NoKey { .. } => {
                 Some("run `accessctl keys init` for the policy, or pass --keystore FILE".into())
             }
+            SimError::ChannelKey(error) => error.help(),
             _ => None,
         }
     }

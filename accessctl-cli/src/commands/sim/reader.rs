@@ -3,7 +3,8 @@
 //!
 //! Owns the reader's run — online, present, gather the control panel's answer — and
 //! its exit code: 0 when the control panel released the strike, 1 when it refused,
-//! did not answer or never brought the reader online. It never shows a PIN or a key.
+//! did not answer or never brought the reader online. It never shows a PIN or a key
+//! (its key comes from `--scbk`, `--scbk-file` or `ACCESSCTL_SCBK`: `channel_key`).
 
 use std::time::{Duration, Instant as Monotonic};
 
@@ -13,7 +14,7 @@ use accessctl_devices::sim::{
 use accessctl_devices::transport::Connection;
 use serde::Serialize;
 
-use super::{connect, entropy, SimError, TURN};
+use super::{channel_key, connect, entropy, SimError, TURN};
 use crate::args::{Format, SimReaderArgs};
 use crate::console::Console;
 use crate::error::CliError;
@@ -27,12 +28,14 @@ const ANSWER_GRACE: Duration = Duration::from_millis(500);
 /// Runs `sim reader`.
 pub fn run(args: &SimReaderArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let presentation = reader_presentation(args).map_err(CliError::Sim)?;
-    let setup = peripheral_setup(
-        SimKind::Reader,
-        args.address,
-        args.scbk.clone(),
-        args.install,
-    );
+    // `--install` takes no key: clap refuses it beside --scbk and --scbk-file, and the
+    // environment's is not asked for.
+    let scbk = if args.install {
+        None
+    } else {
+        channel_key::given(args.scbk.as_ref(), args.scbk_file.as_deref()).map_err(SimError::from)?
+    };
+    let setup = peripheral_setup(SimKind::Reader, args.address, scbk, args.install);
     let mut reader = SimReader::new(setup, entropy()?);
     reader.present(presentation.clone());
     let deadline = Monotonic::now() + Duration::from_secs(args.timeout);
