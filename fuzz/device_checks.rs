@@ -16,7 +16,7 @@ use accessctl_devices::osdp::peripheral::{PeripheralDevice, PeripheralSetup, Rep
 use accessctl_devices::osdp::secure::{ControlPanelChannel, PeripheralChannel, Scbk};
 use accessctl_devices::osdp::{
     Address, Capability, CapabilityFunction, Check, Command, DeviceId, Direction, Frame,
-    FrameReader, Header, Reply, Sequence, MAX_FRAME_LEN,
+    FrameReader, Header, Reply, Sequence, INTER_CHARACTER_GAP, MAX_FRAME_LEN,
 };
 use accessctl_devices::sim::Presentation;
 use accessctl_devices::transport::Connection;
@@ -26,7 +26,9 @@ use accessctl_devices::wiegand::{self, formats, WiegandBits};
 /// whose offset lies inside the input, or decode to a frame that encodes back to
 /// exactly the same bytes, whose data decode as a command or reply (or fail with an
 /// offset inside the frame) and re-encode to the same data. The same bytes cut in two
-/// and fed to a stream reader yield only frames that round-trip.
+/// and fed to a stream reader yield only frames that round-trip, and so they do with
+/// an inter-character gap of silence between the pieces and after them, which leaves
+/// nothing buffered.
 pub fn osdp_frame(data: &[u8]) {
     match Frame::decode(data) {
         Ok(frame) => {
@@ -48,14 +50,31 @@ pub fn osdp_frame(data: &[u8]) {
     let mut reader = FrameReader::with_max_len(MAX_FRAME_LEN);
     for chunk in [&data[..cut], &data[cut..]] {
         reader.push(chunk);
-        while let Some(next) = reader.next_frame() {
-            if let Ok(frame) = next {
-                let bytes = frame.encode().expect("a found frame encodes");
-                assert!(
-                    Frame::decode(&bytes).as_ref() == Ok(&frame),
-                    "found frame round trip"
-                );
-            }
+        drain_frames(&mut reader);
+    }
+    let t0 = std::time::Instant::now();
+    let mut reader = FrameReader::with_max_len(MAX_FRAME_LEN);
+    let pieces = [&data[..cut], &data[cut..], &[][..]];
+    for (step, chunk) in (0u32..).zip(pieces) {
+        reader.push_at(chunk, t0 + INTER_CHARACTER_GAP * step);
+        drain_frames(&mut reader);
+    }
+    assert!(
+        reader.buffered() == 0,
+        "a partial frame outlived the silence"
+    );
+    assert!(reader.deadline().is_none());
+}
+
+/// Takes every frame `reader` holds; each one round-trips.
+fn drain_frames(reader: &mut FrameReader) {
+    while let Some(next) = reader.next_frame() {
+        if let Ok(frame) = next {
+            let bytes = frame.encode().expect("a found frame encodes");
+            assert!(
+                Frame::decode(&bytes).as_ref() == Ok(&frame),
+                "found frame round trip"
+            );
         }
     }
 }
@@ -217,20 +236,23 @@ const PEER: u8 = 0x21;
 
 /// Both loops of an OSDP bus never panic on what the other end sends. The bytes go,
 /// cut in two at the place their first byte says, to a PD without a key, a PD with
-/// one and a PD with a secure channel up: every reply a PD gives is whole frames
-/// that decode as replies. Bytes that read as a command (code, data) are sent in
+/// one and a PD with a secure channel up, the second piece at once and after an
+/// inter-character gap of silence: every reply a PD gives is whole frames that decode
+/// as replies. Bytes that read as a command (code, data) are sent in
 /// clear to the clear PD (sent twice, the same reply comes back) and sealed to the
 /// secure one (a sealed reply opens). A control panel awaiting the reply of a PD in
 /// clear, and one awaiting a secure PD, are fed the bytes and, when they read as a
 /// reply (code, data), that reply to the outstanding command.
 pub fn osdp_peers(data: &[u8]) {
     let now = std::time::Instant::now();
-    for key in [None, Some(Scbk::new(PEER_KEY))] {
-        let mut pd = peer_device(key);
-        feed_peer(&mut pd, data, now);
+    for pause in [std::time::Duration::ZERO, INTER_CHARACTER_GAP] {
+        for key in [None, Some(Scbk::new(PEER_KEY))] {
+            let mut pd = peer_device(key);
+            feed_peer(&mut pd, data, now, pause);
+        }
+        let (mut pd, _) = secure_peer(now);
+        feed_peer(&mut pd, data, now, pause);
     }
-    let (mut pd, _) = secure_peer(now);
-    feed_peer(&mut pd, data, now);
     if let Some((&code, rest)) = data.split_first() {
         if let Ok(command) = Command::decode(code, rest) {
             command_in_clear(&command, now);
@@ -300,11 +322,22 @@ fn ask_peer(pd: &mut PeripheralDevice, frame: &Frame, now: std::time::Instant) -
     frames.into_iter().next().expect("one reply")
 }
 
-/// `data` cut in two, each piece fed to `pd`; its replies are whole reply frames.
-fn feed_peer(pd: &mut PeripheralDevice, data: &[u8], now: std::time::Instant) {
+/// `data` cut in two, each piece fed to `pd`, the second `pause` after the first, then
+/// silence for an inter-character gap; its replies are whole reply frames.
+fn feed_peer(
+    pd: &mut PeripheralDevice,
+    data: &[u8],
+    now: std::time::Instant,
+    pause: std::time::Duration,
+) {
     let cut = data.first().map_or(0, |&b| usize::from(b)).min(data.len());
-    for chunk in [&data[..cut], &data[cut..]] {
-        if let Some(answer) = pd.handle_input(chunk, now) {
+    let silence = now + pause + INTER_CHARACTER_GAP;
+    for (chunk, at) in [
+        (&data[..cut], now),
+        (&data[cut..], now + pause),
+        (&[][..], silence),
+    ] {
+        if let Some(answer) = pd.handle_input(chunk, at) {
             reply_frames(&answer);
         }
     }

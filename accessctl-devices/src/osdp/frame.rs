@@ -207,7 +207,7 @@ impl Frame {
 }
 
 /// The header of `bytes` and whether a security block follows.
-fn read_header(bytes: &[u8]) -> Result<(Header, bool), FrameError> {
+pub(crate) fn read_header(bytes: &[u8]) -> Result<(Header, bool), FrameError> {
     if let Some(&found) = bytes.first().filter(|&&byte| byte != SOM) {
         return Err(FrameError::BadSom { offset: 0, found });
     }

@@ -10,7 +10,9 @@
 //!   translate exactly, both ways; every refusal is a [`FrameError`] naming the byte
 //!   offset at fault.
 //! - [`FrameReader`] finds frames in a byte stream: skips noise before a start of
-//!   message, waits for the rest of a frame, resynchronises after a bad one.
+//!   message, waits for the rest of a frame, refuses from its header a length beyond
+//!   its maximum, drops a frame the line left unfinished for [`INTER_CHARACTER_GAP`],
+//!   and resynchronises on the next start of message after a bad or dropped one.
 //! - [`Command`] and [`Reply`] are the messages, one variant per code, each with a
 //!   typed payload (`osdp_OUT`'s output records, `osdp_LED`'s temporary and permanent
 //!   settings, `osdp_RAW`'s card bits, `osdp_FILETRANSFER`'s fragments, …), decoded
@@ -65,7 +67,7 @@ pub use error::{EncodeError, FrameError, PayloadError, ScbProblem};
 pub use frame::{Frame, HEADER_LEN, MARK, MAX_FRAME_LEN, SOM};
 pub use header::{Address, Direction, Header, Sequence, REPLY_BIT};
 pub use manufacturer::Manufacturer;
-pub use reader::{FrameReader, DEFAULT_MAX_FRAME_LEN};
+pub use reader::{FrameReader, DEFAULT_MAX_FRAME_LEN, INTER_CHARACTER_GAP};
 pub use reply::{
     Capability, CapabilityFunction, ClientCryptogram, DeviceId, FileTransferAction,
     FileTransferCode, FileTransferStatus, FormattedCard, InitialRmac, InputStatus, Keypad,

@@ -15,7 +15,8 @@ const READ_LEN: usize = 2048;
 
 /// A sans-io device that answers the bytes of a bus.
 pub trait SimDevice {
-    /// Bytes from the bus at `now`; returns the reply to send, if any.
+    /// Bytes from the bus at `now` (none: the line was silent until then); returns the
+    /// reply to send, if any.
     fn handle_input(&mut self, bytes: &[u8], now: Instant) -> Option<Vec<u8>>;
 
     /// Lets time pass without bytes: the link may go offline.
@@ -76,21 +77,24 @@ impl SimLink {
         }
     }
 
-    /// Waits up to `max_wait` for bytes, hands them to `device` and sends its reply
-    /// (without bytes, lets time pass for the device). Returns whether bytes arrived.
+    /// Waits up to `max_wait` for bytes, hands them to `device` and sends its reply.
+    /// Without bytes, lets time pass for the device: its link may go offline, and a
+    /// frame that stopped coming is dropped, a command found behind it answered.
+    /// Returns whether bytes arrived.
     pub fn exchange<D: SimDevice>(
         &mut self,
         device: &mut D,
         max_wait: Duration,
     ) -> Result<bool, TransportError> {
         let count = self.transport.receive(&mut self.buffer, max_wait)?;
-        let Some(bytes) = self.buffer.get(..count).filter(|b| !b.is_empty()) else {
-            device.handle_timeout(Instant::now());
-            return Ok(false);
-        };
-        if let Some(reply) = device.handle_input(bytes, Instant::now()) {
+        let bytes = self.buffer.get(..count).unwrap_or_default();
+        let now = Instant::now();
+        if let Some(reply) = device.handle_input(bytes, now) {
             self.transport.send(&reply)?;
         }
-        Ok(true)
+        if bytes.is_empty() {
+            device.handle_timeout(now);
+        }
+        Ok(!bytes.is_empty())
     }
 }

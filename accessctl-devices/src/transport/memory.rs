@@ -1,9 +1,9 @@
 //! An in-memory pair of transports, for tests and simulations.
 //!
-//! Owns [`pair`], [`MemoryEnd`] and [`FaultInjection`]. Each direction is a byte queue
-//! behind a `Mutex` and a `Condvar`; dropping one end closes both directions. It must
-//! never touch the operating system's devices or sockets, and never lose or alter a
-//! byte unless fault injection was asked for.
+//! Owns [`pair`], [`MemoryEnd`], [`FaultInjection`] and [`LineNoise`]. Each direction
+//! is a byte queue behind a `Mutex` and a `Condvar`; dropping one end closes both
+//! directions. It must never touch the operating system's devices or sockets, and
+//! never lose, alter or add a byte unless fault injection was asked for.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -26,6 +26,27 @@ pub struct FaultInjection {
     pub corrupt_every: u64,
     /// The bits flipped in a corrupted byte (0 would leave it intact; 0xFF is used then).
     pub corrupt_mask: u8,
+}
+
+/// Bytes put on the line towards one end, between what its peer sends, as noise from
+/// nowhere would be ([`MemoryEnd::noise`]). The handle is cloned freely and outlives
+/// neither end's line: once either end is dropped, what it injects is lost.
+#[derive(Debug, Clone)]
+pub struct LineNoise {
+    pipe: Arc<Pipe>,
+}
+
+impl LineNoise {
+    /// Puts `bytes` on the line now, after whatever is already in flight.
+    pub fn inject(&self, bytes: &[u8]) {
+        let mut queue = self.pipe.lock();
+        if queue.closed {
+            return;
+        }
+        queue.bytes.extend(bytes.iter().copied());
+        drop(queue);
+        self.pipe.ready.notify_all();
+    }
 }
 
 /// One direction: bytes in flight, and whether either end went away.
@@ -96,6 +117,14 @@ impl MemoryEnd {
     /// Damages what this end sends from now on, as `faults` says.
     pub fn set_faults(&mut self, faults: FaultInjection) {
         self.faults = faults;
+    }
+
+    /// A handle that puts noise on the line this end sends on, so that the other end
+    /// receives it, even once this end has moved into a driver.
+    pub fn noise(&self) -> LineNoise {
+        LineNoise {
+            pipe: Arc::clone(&self.outgoing),
+        }
     }
 
     /// The byte that goes on the wire for the next byte sent, if any.
@@ -210,6 +239,20 @@ mod tests {
         let mut buf = [0; 8];
         let count = b.receive(&mut buf, SHORT).unwrap();
         assert_eq!(&buf[..count], &[0x10, 0x2F, 0x4F, 0x50]);
+    }
+
+    #[test]
+    fn noise_comes_between_what_the_peer_sends() {
+        let (mut a, mut b) = pair();
+        let noise = a.noise();
+        a.send(&[1]).unwrap();
+        noise.inject(&[0x53, 0x21]);
+        a.send(&[2]).unwrap();
+        let mut buf = [0; 8];
+        let count = b.receive(&mut buf, SHORT).unwrap();
+        assert_eq!(&buf[..count], &[1, 0x53, 0x21, 2]);
+        drop(b);
+        noise.inject(&[3]); // lost with the line, no panic
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Transports: the byte pipes that carry device protocols.
 //!
 //! Owns the [`Transport`] trait (blocking sends, receives with a timeout), its
-//! implementations — [`memory`] (an in-memory pair for tests, with fault injection),
-//! [`tcp`] and [`serial`] (through the `serialport` crate, RS-485 half duplex
-//! included) — the textual [`Connection`] a command line names, and [`open`], which
+//! implementations — [`memory`] (an in-memory pair for tests, with fault injection and
+//! line noise), [`tcp`] and [`serial`] (through the `serialport` crate, RS-485 half
+//! duplex included) — the textual [`Connection`] a command line names, and [`open`], which
 //! turns one into the other.
 //!
 //! What it must never do: look inside the bytes it carries (framing belongs to
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 pub use connection::{Connection, ConnectionError, BAUD_RATES, DEFAULT_BAUD};
 pub use error::TransportError;
-pub use memory::{FaultInjection, MemoryEnd};
+pub use memory::{FaultInjection, LineNoise, MemoryEnd};
 pub use serial::SerialTransport;
 pub use tcp::TcpTransport;
 

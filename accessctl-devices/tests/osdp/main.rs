@@ -1,8 +1,10 @@
 //! The OSDP codec and secure channel, through the public API only: known frames from
-//! public sources, property tests over every command and reply, and the secure channel
-//! end to end. One test binary, one module per concern.
+//! public sources, property tests over every command and reply, the secure channel
+//! end to end, and stalled frames on both sides of a bus. One test binary, one module
+//! per concern.
 
 mod codec;
+mod frame_timeouts;
 mod props;
 mod secure;
 mod strategies;

@@ -24,6 +24,14 @@
 //!   command runs into its timeout and is sent again, `retries` times; then the PD is
 //!   offline ([`ControlPanelEvent::Offline`] once, if it was online) and tried again
 //!   from sequence 0 every `offline_retry`.
+//! - Timing, by default ([`Timing`]): a reply is awaited 200 ms, a command sent three
+//!   times in all, a PD polled every 50 ms after its last answer and, once offline,
+//!   tried again every second. A reply that stops coming for
+//!   [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) (50 ms), or is still
+//!   incomplete at the reply timeout, is dropped and the bytes after its start of
+//!   message searched again for the real reply; a length beyond
+//!   [`DEFAULT_MAX_FRAME_LEN`](crate::osdp::DEFAULT_MAX_FRAME_LEN) is refused from the
+//!   header. So line noise costs at most one reply timeout, never the PD.
 //! - `osdp_BUSY` sends the same bytes again after a poll interval, no retry counted.
 //! - With [`Security::Secure`] or [`Security::Install`], the handshake follows the
 //!   first answer to sequence 0, and every later command is sealed. A failed handshake

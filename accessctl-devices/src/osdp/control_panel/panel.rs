@@ -2,7 +2,10 @@
 //! outstanding at a time.
 //!
 //! Owns [`ControlPanel`]: the round robin among PD links, the frame reader for the
-//! bus's bytes, the reply timeout of the command outstanding and the queue of events.
+//! bus's bytes (a partial reply dropped after
+//! [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) of silence or at the reply
+//! timeout, the bytes after its start searched again), the reply timeout of the
+//! command outstanding and the queue of events.
 //! What each PD's conversation holds lives in [`pd`](super::pd); this file never builds
 //! a command itself and never reads a clock.
 
@@ -162,6 +165,7 @@ impl ControlPanel {
     /// command awaits its reply.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
         self.last_now = Some(now);
+        self.settle_input(now);
         if let Some(index) = self.outstanding {
             return self.retry(index, now);
         }
@@ -223,10 +227,32 @@ impl ControlPanel {
     /// Bytes received from the bus. A reply counts only when it comes from the PD
     /// whose command is outstanding, with that command's sequence number; anything
     /// else (noise, a bad CRC, another PD, an old reply) is ignored and the command
-    /// runs into its timeout.
+    /// runs into its timeout. A frame that stops coming for
+    /// [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) is dropped and the bytes
+    /// after its start searched again, so a reply behind line noise still counts.
     pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
         self.last_now = Some(now);
-        self.reader.push(bytes);
+        self.reader.push_at(bytes, now);
+        self.take_replies(now);
+    }
+
+    /// Drops the partial frame the line's silence, or the reply timeout of the command
+    /// outstanding, has ended, and takes the replies found behind it.
+    fn settle_input(&mut self, now: Instant) {
+        self.reader.expire(now);
+        let late = self
+            .outstanding
+            .and_then(|index| self.pds.get(index))
+            .and_then(PdLink::reply_due)
+            .is_some_and(|due| due <= now);
+        if late {
+            self.reader.end_burst();
+        }
+        self.take_replies(now);
+    }
+
+    /// Hands the frames received whole to the PD awaiting its reply.
+    fn take_replies(&mut self, now: Instant) {
         while let Some(read) = self.reader.next_frame() {
             let (Ok(frame), Some(index)) = (read, self.outstanding) else {
                 continue;
@@ -270,12 +296,17 @@ impl ControlPanel {
     }
 
     /// When [`ControlPanel::poll_transmit`] must next be called: the outstanding
-    /// command's reply timeout, or the earliest instant a PD has something to send (the
+    /// command's reply timeout (or sooner, the instant a partial reply is dropped
+    /// unless more bytes come), or the earliest instant a PD has something to send (the
     /// last instant the panel was given, when one has something now). `None` when
     /// nothing is scheduled, or before the panel was given any instant.
     pub fn next_deadline(&self) -> Option<Instant> {
         if let Some(index) = self.outstanding {
-            return self.pds.get(index).and_then(PdLink::reply_due);
+            let reply_due = self.pds.get(index).and_then(PdLink::reply_due);
+            return [reply_due, self.reader.deadline()]
+                .into_iter()
+                .flatten()
+                .min();
         }
         self.pds
             .iter()

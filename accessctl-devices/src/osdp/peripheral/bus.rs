@@ -1,9 +1,12 @@
 //! The blocking driver: one or several PDs answering on one transport (a multi-drop
 //! RS-485 line, or a socket).
 //!
-//! Owns [`PeripheralBus`]: it reads the transport, finds frames, hands each command to
-//! the PD it names (a broadcast to the first PD only: on a shared line only one may
-//! answer), sends the replies, lets time pass for every PD and collects their events.
+//! Owns [`PeripheralBus`]: it reads the transport, finds frames (none longer than the
+//! largest receive buffer of its PDs; a partial one dropped after
+//! [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) of silence), hands each
+//! command to the PD it names (a broadcast to the first PD only: on a shared line only
+//! one may answer), sends the replies, lets time pass for every PD and collects their
+//! events.
 //! It is the only part of the PD loop that reads the clock or waits; it decides
 //! nothing a [`PeripheralDevice`] does not.
 
@@ -12,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::device::PeripheralDevice;
 use super::event::PeripheralEvent;
 use crate::osdp::header::{Address, Direction};
-use crate::osdp::reader::FrameReader;
+use crate::osdp::reader::{FrameReader, DEFAULT_MAX_FRAME_LEN};
 use crate::osdp::Frame;
 use crate::transport::{Transport, TransportError};
 
@@ -38,10 +41,15 @@ impl std::fmt::Debug for PeripheralBus {
 impl PeripheralBus {
     /// `devices` answering on `transport`, each at its own address.
     pub fn new(devices: Vec<PeripheralDevice>, transport: Box<dyn Transport>) -> Self {
+        let max_len = devices
+            .iter()
+            .map(PeripheralDevice::max_frame_len)
+            .max()
+            .unwrap_or(DEFAULT_MAX_FRAME_LEN);
         Self {
             devices,
             transport,
-            reader: FrameReader::new(),
+            reader: FrameReader::with_max_len(max_len),
         }
     }
 
@@ -66,7 +74,8 @@ impl PeripheralBus {
             let left = max_wait.saturating_sub(start.elapsed());
             let count = self.transport.receive(&mut buf, left.min(SLICE))?;
             let now = Instant::now();
-            self.reader.push(buf.get(..count).unwrap_or_default());
+            self.reader
+                .push_at(buf.get(..count).unwrap_or_default(), now);
             while let Some(found) = self.reader.next_frame() {
                 let Ok(frame) = found else { continue };
                 if let Some(reply) = self.dispatch(&frame, now) {

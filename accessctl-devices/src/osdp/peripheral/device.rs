@@ -2,8 +2,10 @@
 //!
 //! Owns [`PeripheralDevice`] and the path of a frame through it: addressing, the
 //! sequence number verdict, the secure channel (handshake, opening, refusing clear
-//! text), sealing the reply, remembering it for a repeat, and the link's online state.
-//! What each command means is `command`'s business; it never reads a clock or blocks.
+//! text), sealing the reply, remembering it for a repeat, and the link's online state;
+//! and the bytes in: frames no longer than its receive buffer, a partial one dropped
+//! after [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) of silence. What
+//! each command means is `command`'s business; it never reads a clock or blocks.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -16,7 +18,7 @@ use super::sequence::{Link, Verdict};
 use super::{PeripheralSetup, DEFAULT_OFFLINE_AFTER};
 use crate::osdp::command::Command;
 use crate::osdp::header::{Address, Direction};
-use crate::osdp::reader::FrameReader;
+use crate::osdp::reader::{FrameReader, DEFAULT_MAX_FRAME_LEN};
 use crate::osdp::reply::{
     Capability, CapabilityFunction, DeviceId, Nak, NakCode, ReaderTamper, Reply,
 };
@@ -101,11 +103,11 @@ impl PeripheralDevice {
             inputs: vec![0; count(CapabilityFunction::CONTACT_STATUS)],
             outputs: vec![0; count(CapabilityFunction::OUTPUT_CONTROL)],
             readers: vec![ReaderTamper::NORMAL; count(CapabilityFunction::READERS)],
+            reader: FrameReader::with_max_len(receive_buffer(&setup.capabilities)),
             capabilities: setup.capabilities,
             channel,
             keyed,
             entropy,
-            reader: FrameReader::new(),
             link: Link::default(),
             reports: Reports::default(),
             files: FileReceiver::new(setup.max_file_len),
@@ -122,8 +124,15 @@ impl PeripheralDevice {
     /// Bytes from the bus, received at `now`: the reply bytes to send, when complete
     /// commands for this PD (or broadcast) arrived. Frames for other addresses, replies
     /// of other PDs and frames with a bad CRC or checksum get no answer.
+    ///
+    /// A frame announcing more than the PD's receive buffer (its
+    /// [`RECEIVE_BUFFER`](CapabilityFunction::RECEIVE_BUFFER) capability, else
+    /// [`DEFAULT_MAX_FRAME_LEN`]) is refused from its header; one that stops coming for
+    /// [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) is dropped, and the
+    /// bytes after its start searched again for a command. Call it without bytes when
+    /// the line stays silent: a command found then behind noise is answered.
     pub fn handle_input(&mut self, bytes: &[u8], now: Instant) -> Option<Vec<u8>> {
-        self.reader.push(bytes);
+        self.reader.push_at(bytes, now);
         let mut out: Option<Vec<u8>> = None;
         while let Some(result) = self.reader.next_frame() {
             let Ok(frame) = result else { continue };
@@ -226,6 +235,11 @@ impl PeripheralDevice {
     /// was dropped since (`osdp_ABORT`, a link reset, offline).
     pub fn judge_file(&mut self, accepted: bool) -> bool {
         self.files.judge(accepted)
+    }
+
+    /// The longest frame the PD takes: its receive buffer.
+    pub fn max_frame_len(&self) -> usize {
+        receive_buffer(&self.capabilities)
     }
 
     /// The address this PD answers to (changed by `osdp_COMSET`).
@@ -384,6 +398,17 @@ fn client_id(id: &DeviceId) -> [u8; 8] {
     let [v0, v1, _] = id.vendor;
     let [s0, s1, s2, s3] = id.serial.to_le_bytes();
     [v0, v1, id.model, id.version, s0, s1, s2, s3]
+}
+
+/// The receive buffer the capabilities announce (low byte in the compliance, high byte
+/// in the count), [`DEFAULT_MAX_FRAME_LEN`] when they announce none.
+fn receive_buffer(capabilities: &[Capability]) -> usize {
+    capabilities
+        .iter()
+        .find(|capability| capability.function == CapabilityFunction::RECEIVE_BUFFER)
+        .map(|capability| usize::from(capability.compliance) | usize::from(capability.count) << 8)
+        .filter(|&size| size > 0)
+        .unwrap_or(DEFAULT_MAX_FRAME_LEN)
 }
 
 /// The count of the first capability with `function`, 0 without one.

@@ -15,6 +15,14 @@
 //!
 //! What the PD does, following SIA OSDP 2.2 and libosdp where the standard leaves room:
 //!
+//! - **Framing**: a frame announcing more than the PD's receive buffer (its
+//!   `RECEIVE_BUFFER` capability, else
+//!   [`DEFAULT_MAX_FRAME_LEN`](crate::osdp::DEFAULT_MAX_FRAME_LEN)) is refused from
+//!   its header; one that stops coming for
+//!   [`INTER_CHARACTER_GAP`](crate::osdp::INTER_CHARACTER_GAP) (50 ms) is dropped and
+//!   the bytes after its start of message searched again, so a command behind line
+//!   noise is answered once the line falls silent, and the next one at once: noise
+//!   costs the CP one reply timeout at most.
 //! - **Addressing**: frames for another address and replies from other PDs are ignored;
 //!   a command to the broadcast address `0x7F` is answered with `0x7F` in the reply
 //!   (on a multi-drop [`PeripheralBus`], by the first PD only, since only one may talk).
