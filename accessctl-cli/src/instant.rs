@@ -1,17 +1,64 @@
 //! Instants on the command line: `--at` resolved in a door's site zone, or the clock's
 //! now, and instants shown back in a site's local time.
 //!
-//! Owns the only read of the clock in the tool (the core never reads one) and the
-//! text form of instants in answers (`2026-11-23T09:00:00+01:00`). Parsing the written
+//! Owns the only read of the clock in the tool (the core never reads one), the text
+//! form of instants in answers (`2026-11-23T09:00:00+01:00`, `2026-11-23T08:00:00Z`)
+//! and the [`CALENDAR`] that form can write: ISO 8601 with a four-digit year. Every
+//! instant shown is ISO 8601, always: an instant that comes from outside (a device, a
+//! file, the journal) is checked against the calendar where it enters and refused
+//! beyond it, and the formatters here never write anything else. Parsing the written
 //! form belongs to the core's `WrittenInstant`; this module must never parse instants
 //! another way, nor guess a local time the zone skips or repeats.
 
+use std::ops::RangeInclusive;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use accessctl_core::time::{InstantError, WrittenInstant};
 use accessctl_core::Instant;
-use chrono::DateTime;
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
+
+/// The instants ISO 8601 writes without an expanded year, in seconds since the epoch:
+/// `0000-01-01T00:00:00Z` to `9999-12-31T23:59:59Z`.
+pub const CALENDAR: RangeInclusive<i64> = -62_167_219_200..=253_402_300_799;
+
+/// An instant [`CALENDAR`] does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the instant {} seconds from 1970 is beyond the years 0000 to 9999 ISO 8601 writes", .0 .0)]
+pub struct BeyondCalendar(pub Instant);
+
+/// `at` itself when [`CALENDAR`] holds it.
+pub fn in_calendar(at: Instant) -> Result<Instant, BeyondCalendar> {
+    if CALENDAR.contains(&at.0) {
+        Ok(at)
+    } else {
+        Err(BeyondCalendar(at))
+    }
+}
+
+/// `at` as a date and time, nearest edge of [`CALENDAR`] when beyond it.
+fn calendar_time(at: Instant) -> DateTime<Utc> {
+    let seconds = at.0.clamp(*CALENDAR.start(), *CALENDAR.end());
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// `at` in `zone`'s local time, as [`show`] reads it (for other layouts: `08:05`).
+pub fn local(at: Instant, zone: Tz) -> DateTime<Tz> {
+    calendar_time(at).with_timezone(&zone)
+}
+
+/// `at` in UTC, ISO 8601 with `Z`: `2026-11-23T08:00:00Z`; an error beyond
+/// [`CALENDAR`].
+pub fn iso8601(at: Instant) -> Result<String, BeyondCalendar> {
+    in_calendar(at).map(utc)
+}
+
+/// `at` in UTC, ISO 8601 with `Z`: `2026-11-23T08:00:00Z`. For instants the tool made
+/// or checked (the clock's, the policy's, or ones that passed [`in_calendar`]): one
+/// beyond [`CALENDAR`] would show as its nearest edge, still ISO 8601.
+pub fn utc(at: Instant) -> String {
+    calendar_time(at).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
 
 /// The instant the clock shows now.
 pub fn now() -> Instant {
@@ -35,11 +82,10 @@ pub fn resolve(
 }
 
 /// `at` in `zone`'s local time with its offset, RFC 3339: `2026-11-23T09:00:00+01:00`.
+/// As [`utc`], for instants the tool made or checked: one beyond [`CALENDAR`] would
+/// show as its nearest edge.
 pub fn show(at: Instant, zone: Tz) -> String {
-    match DateTime::from_timestamp(at.0, 0) {
-        Some(utc) => utc.with_timezone(&zone).to_rfc3339(),
-        None => format!("@{} (seconds since 1970, beyond the calendar)", at.0),
-    }
+    local(at, zone).to_rfc3339()
 }
 
 #[cfg(test)]
@@ -54,6 +100,26 @@ mod tests {
         assert_eq!(show(at, paris), "2026-11-23T09:00:00+01:00");
         assert_eq!(show(at, chrono_tz::UTC), "2026-11-23T08:00:00+00:00");
         assert_eq!(resolve(None, paris, Instant(7)).unwrap(), Instant(7));
-        assert!(show(Instant(i64::MAX), paris).starts_with('@'));
+    }
+
+    #[test]
+    fn instants_beyond_the_calendar_are_refused_and_never_shown_otherwise() {
+        assert_eq!(utc(Instant(*CALENDAR.start())), "0000-01-01T00:00:00Z");
+        assert_eq!(utc(Instant(*CALENDAR.end())), "9999-12-31T23:59:59Z");
+        assert_eq!(iso8601(Instant(0)).as_deref(), Ok("1970-01-01T00:00:00Z"));
+        for beyond in [
+            i64::MIN,
+            *CALENDAR.start() - 1,
+            *CALENDAR.end() + 1,
+            i64::MAX,
+        ] {
+            assert_eq!(
+                iso8601(Instant(beyond)),
+                Err(BeyondCalendar(Instant(beyond)))
+            );
+            assert!(!utc(Instant(beyond)).contains('@'));
+            assert!(!show(Instant(beyond), chrono_tz::Europe::Paris).contains('@'));
+        }
+        assert_eq!(utc(Instant(i64::MIN)), "0000-01-01T00:00:00Z");
     }
 }

@@ -22,7 +22,6 @@ use accessctl_core::secret::Key;
 use accessctl_core::syntax::ast::{File, Item, SiteClause};
 use accessctl_core::time::{InstantError, WrittenInstant};
 use accessctl_core::{check, suggest, CompiledPolicy, Instant, Sources};
-use chrono::{DateTime, SecondsFormat};
 use chrono_tz::Tz;
 use serde::Serialize;
 use thiserror::Error;
@@ -530,13 +529,8 @@ pub fn hours_text(hours: u32) -> String {
     }
 }
 
-/// `at` in UTC, RFC 3339 with `Z`: `2026-11-23T08:00:00Z`.
-pub fn utc(at: Instant) -> String {
-    match DateTime::from_timestamp(at.0, 0) {
-        Some(time) => time.to_rfc3339_opts(SecondsFormat::Secs, true),
-        None => format!("@{}", at.0),
-    }
-}
+/// `at` in UTC, ISO 8601 with `Z`: `2026-11-23T08:00:00Z` (see [`instant::utc`]).
+pub use crate::instant::utc;
 
 /// The names of reader modes: `["badge", "pin"]`.
 pub fn mode_names(modes: ReaderModes) -> Vec<&'static str> {

@@ -562,3 +562,309 @@ fn install_mode_gives_each_pd_its_door_key() {
         s.line("decision").is_some_and(|l| l["outcome"] == "opened")
     });
 }
+
+/// [`pd`] whose capabilities are `capabilities`.
+fn pd_declaring(at: u8, scbk: Option<Scbk>, capabilities: Vec<Capability>) -> PeripheralDevice {
+    let mut setup = PeripheralSetup {
+        address: address(at),
+        scbk,
+        allow_install_mode: false,
+        id: DeviceId {
+            vendor: [0x0A, 0x0B, 0x0C],
+            model: 1,
+            version: 1,
+            serial: u32::from(at),
+            firmware: [1, 0, 0],
+        },
+        capabilities: Vec::new(),
+        max_file_len: 1 << 20,
+    };
+    setup.capabilities = capabilities;
+    PeripheralDevice::new(setup, Box::new(|buf: &mut [u8]| buf.fill(0x5A)))
+}
+
+/// Every JSON line's `at` is an ISO 8601 instant in UTC.
+fn assert_iso_instants(lines: &[Value]) {
+    for line in lines {
+        let at = line["at"].as_str().unwrap_or_default();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(at).is_ok() && at.ends_with('Z'),
+            "{line}"
+        );
+    }
+}
+
+/// The forged record of the finding: opened, at `i64::MIN`, by holder 65535.
+fn forged_audit_record() -> Report {
+    use accessctl_core::offline::LockHolder;
+    use accessctl_devices::sim::{AuditCredential, AuditRecord, SIM_VENDOR};
+    let record = AuditRecord {
+        at: accessctl_core::Instant(i64::MIN),
+        allowed: true,
+        reason: "granted".into(),
+        holder: Some(LockHolder::Holder(u16::MAX)),
+        credential: AuditCredential::Card,
+        image_issued: None,
+        dropped_before: 0,
+    };
+    Report::Manufacturer(accessctl_devices::osdp::Manufacturer {
+        vendor: SIM_VENDOR,
+        data: record.encode(),
+    })
+}
+
+#[test]
+fn a_forged_audit_record_is_refused_and_journaled_with_the_pds_address() {
+    let site = Site::small();
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1", "store=2"], &["--clear"]);
+    let bus = PeripheralBus::new(vec![pd(1, None), pd(2, None)], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the lock's image pushed", |s| {
+        s.line("image_pushed").is_some()
+    });
+
+    // In clear, from a door that is not an offline lock.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(forged_audit_record());
+    scene.run_until("the record from the reader refused", |s| {
+        s.line("audit_refused").is_some()
+    });
+    let refused = scene.line("audit_refused").unwrap().clone();
+    assert_eq!(refused["door"], "main", "{refused}");
+    assert_eq!(refused["address"], 1);
+    assert_eq!(refused["cause"], "not_a_lock");
+    assert!(scene.line("decision").is_none(), "{:?}", scene.lines);
+    assert_iso_instants(&scene.lines);
+
+    // From the lock itself: its instant is beyond any calendar.
+    let device = scene.bus.device_mut(address(2)).unwrap();
+    device.report(forged_audit_record());
+    scene.run_until("the record from the lock refused", |s| {
+        s.line("audit_refused").is_some()
+    });
+    let refused = scene.line("audit_refused").unwrap().clone();
+    assert_eq!(refused["door"], "store", "{refused}");
+    assert_eq!(refused["cause"], "beyond_calendar");
+    assert!(scene.line("decision").is_none(), "{:?}", scene.lines);
+    assert_iso_instants(&scene.lines);
+
+    // A record the lock could have kept, a minute ago, by its first holder: believed.
+    let honest = accessctl_devices::sim::AuditRecord {
+        at: accessctl_core::Instant(accessctl_cli::instant::now().0 - 60),
+        allowed: true,
+        reason: "granted".into(),
+        holder: Some(accessctl_core::offline::LockHolder::Holder(0)),
+        credential: accessctl_devices::sim::AuditCredential::Card,
+        image_issued: None,
+        dropped_before: 0,
+    };
+    let device = scene.bus.device_mut(address(2)).unwrap();
+    device.report(Report::Manufacturer(
+        accessctl_devices::osdp::Manufacturer {
+            vendor: accessctl_devices::sim::SIM_VENDOR,
+            data: honest.encode(),
+        },
+    ));
+    scene.run_until("the honest record journaled", |s| {
+        s.line("decision").is_some()
+    });
+    let decision = scene.line("decision").unwrap();
+    assert_eq!(decision["outcome"], "opened", "{decision}");
+    assert_eq!(decision["door"], "store");
+    drop(scene);
+
+    assert_eq!(site.journaled(EventKind::Opened).len(), 1);
+    let refused = site.journaled(EventKind::AuditRefused);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    let details: Vec<_> = refused
+        .iter()
+        .map(|e| e.event.detail.clone().unwrap_or_default())
+        .collect();
+    assert!(details[1].contains("address 1"), "{details:?}");
+    assert!(details[0].contains("address 2"), "{details:?}");
+    let show = run_in(
+        site.dir.path(),
+        &[
+            "journal",
+            "show",
+            "--journal",
+            text(&site.journal),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(!show.stdout.contains('@'), "{}", show.stdout);
+}
+
+#[test]
+fn a_reader_with_the_wrong_key_is_a_fault_once_with_its_cause() {
+    let site = Site::small();
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1"], &[]);
+    let wrong = Scbk::new([0x42; 16]);
+    let bus = PeripheralBus::new(vec![pd(1, Some(wrong))], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the wrong key reported", |s| {
+        s.line("reader_fault").is_some()
+    });
+    let fault = scene.line("reader_fault").unwrap().clone();
+    assert_eq!(fault["door"], "main", "{fault}");
+    assert_eq!(fault["address"], 1);
+    assert_eq!(fault["cause"], "wrong_key");
+    assert_iso_instants(&scene.lines);
+    // Retried every second: no second line, no second event.
+    let end = Instant::now() + Duration::from_millis(3_500);
+    let mut later = Vec::new();
+    while Instant::now() < end {
+        scene.bus.step(Duration::from_millis(20)).unwrap();
+        later.extend(scene.controller.lines.try_iter());
+    }
+    assert!(
+        later.iter().all(|l| l["event"] != "reader_fault"),
+        "{later:?}"
+    );
+    assert!(
+        later.iter().all(|l| l["event"] != "reader_online"),
+        "{later:?}"
+    );
+    drop(scene);
+    let faults = site.journaled(EventKind::ReaderFault);
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let detail = faults[0].event.detail.as_deref().unwrap_or_default();
+    assert!(detail.starts_with("wrong key"), "{detail}");
+    assert!(detail.contains("address 1"), "{detail}");
+}
+
+#[test]
+fn a_reader_that_never_answers_is_a_fault_once() {
+    let site = Site::small();
+    let scbk = site.scbk("main");
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1", "store=5"], &[]);
+    let bus = PeripheralBus::new(vec![pd(1, Some(scbk))], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("no answer from address 5", |s| {
+        s.line("reader_fault").is_some()
+    });
+    let fault = scene.line("reader_fault").unwrap().clone();
+    assert_eq!(fault["door"], "store", "{fault}");
+    assert_eq!(fault["address"], 5);
+    assert_eq!(fault["cause"], "no_answer");
+    // Tried again every second: nothing more is said.
+    let end = Instant::now() + Duration::from_millis(3_500);
+    let mut later = Vec::new();
+    while Instant::now() < end {
+        scene.bus.step(Duration::from_millis(20)).unwrap();
+        later.extend(scene.controller.lines.try_iter());
+    }
+    assert!(
+        later.iter().all(|l| l["event"] != "reader_fault"),
+        "{later:?}"
+    );
+    drop(scene);
+    let faults = site.journaled(EventKind::ReaderFault);
+    assert_eq!(faults.len(), 1, "once, not every retry: {faults:?}");
+    assert_eq!(faults[0].event.door, "store");
+}
+
+#[test]
+fn a_malformed_pdcap_is_a_fault_once_with_its_cause() {
+    let site = Site::small();
+    let (listener, bus_name) = listen();
+    let controller = site.controller(&bus_name, &["main=1"], &["--clear"]);
+    let mut transport = accept(listener);
+    let mut device = pd(1, None);
+    // The PD's PDCAP, cut to two bytes: not a whole capability.
+    let mut lines = Vec::new();
+    let end = Instant::now() + Duration::from_millis(4_000);
+    let mut buf = [0; 512];
+    while Instant::now() < end {
+        let count = transport
+            .receive(&mut buf, Duration::from_millis(20))
+            .unwrap();
+        let now = Instant::now();
+        if let Some(reply) = device.handle_input(&buf[..count], now) {
+            let mut frame = accessctl_devices::osdp::Frame::decode(&reply).unwrap();
+            if frame.code == 0x46 {
+                frame.data.truncate(2);
+            }
+            transport.send(&frame.encode().unwrap()).unwrap();
+        }
+        lines.extend(controller.lines.try_iter());
+    }
+    let faults: Vec<_> = lines
+        .iter()
+        .filter(|l| l["event"] == "reader_fault")
+        .collect();
+    assert_eq!(faults.len(), 1, "{lines:?}");
+    assert_eq!(faults[0]["cause"], "bad_capabilities");
+    assert_eq!(faults[0]["address"], 1);
+    assert!(
+        lines.iter().all(|l| l["event"] != "reader_online"),
+        "{lines:?}"
+    );
+    drop(controller);
+    let journaled = site.journaled(EventKind::ReaderFault);
+    assert_eq!(journaled.len(), 1, "{journaled:?}");
+    let detail = journaled[0].event.detail.as_deref().unwrap_or_default();
+    assert!(detail.starts_with("bad capabilities"), "{detail}");
+}
+
+#[test]
+fn a_card_from_a_reader_the_pd_does_not_declare_is_refused_not_decided() {
+    let site = Site::example("flex-office");
+    let scbk = site.scbk("ldn_street");
+    let (listener, bus_name) = listen();
+    let at = ["--at", "2026-11-23T09:00"];
+    let controller = site.controller(&bus_name, &["ldn_street=1"], &at);
+    let declared = vec![
+        Capability {
+            function: CapabilityFunction::OUTPUT_CONTROL,
+            compliance: 1,
+            count: 1,
+        },
+        Capability {
+            function: CapabilityFunction::COMMUNICATION_SECURITY,
+            compliance: 1,
+            count: 1,
+        },
+    ];
+    let bus = PeripheralBus::new(
+        vec![pd_declaring(1, Some(scbk), declared)],
+        accept(listener),
+    );
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the reader online", |s| s.line("reader_online").is_some());
+
+    // Hannah Price's card, which opens this door, from reader 7.
+    let mut card = h10301(1_000_001);
+    card.reader = 7;
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(card));
+    scene.run_until("the report refused", |s| s.line("reader_fault").is_some());
+    let fault = scene.line("reader_fault").unwrap().clone();
+    assert_eq!(fault["cause"], "undeclared_reader", "{fault}");
+    let pulsed = |e: &PeripheralEvent| matches!(e, PeripheralEvent::Output(_));
+    let end = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < end {
+        let events = scene.bus.step(Duration::from_millis(20)).unwrap();
+        scene.events.extend(events);
+        scene.lines.extend(scene.controller.lines.try_iter());
+    }
+    assert!(scene.event(pulsed).is_none(), "the strike stays shut");
+    assert!(scene.line("decision").is_none(), "{:?}", scene.lines);
+
+    // The same card from reader 0, the PD's own, opens.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(1_000_001)));
+    scene.run_until("the opening", |s| {
+        s.line("decision").is_some_and(|l| l["outcome"] == "opened")
+    });
+    drop(scene);
+    assert_eq!(site.journaled(EventKind::Opened).len(), 1);
+    let faults = site.journaled(EventKind::ReaderFault);
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let detail = faults[0].event.detail.as_deref().unwrap_or_default();
+    assert!(detail.contains("reader 7"), "{detail}");
+}

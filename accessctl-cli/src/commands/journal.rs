@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::Instant;
-use chrono::DateTime;
 use serde::Serialize;
 
 use crate::args::ListFormat;
@@ -26,6 +25,9 @@ use crate::{instant, table};
 
 /// Seconds in a day.
 const DAY: i64 = 24 * 60 * 60;
+
+/// The first instant after [`instant::CALENDAR`], where every query window ends.
+const CALENDAR_END: i64 = *instant::CALENDAR.end() + 1;
 
 /// The longest window one query may cover, in days (the seed's rule, and the
 /// journal's default retention).
@@ -107,8 +109,10 @@ fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
         user: args.user.clone(),
         card: args.card.clone(),
         kinds: args.kinds.clone(),
-        since: Some(since.0),
-        until: until.map(|until| until.0),
+        since: Some(since.0.max(*instant::CALENDAR.start())),
+        // An open window still ends with the calendar: a row beyond it (recorded
+        // before the journal refused such instants) is never shown.
+        until: Some(until.map_or(CALENDAR_END, |until| until.0.min(CALENDAR_END))),
         limit: args.limit,
         ..Query::default()
     };
@@ -198,13 +202,9 @@ fn open(path: &Path) -> Result<Journal, JournalCommandError> {
     Ok(Journal::open(path)?)
 }
 
-/// `at` in UTC, ISO 8601: `2026-11-23T08:55:00Z`.
-pub fn utc(at: Instant) -> String {
-    match DateTime::from_timestamp(at.0, 0) {
-        Some(time) => time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        None => format!("@{}", at.0),
-    }
-}
+/// `at` in UTC, ISO 8601: `2026-11-23T08:55:00Z` (see [`instant::utc`]; the
+/// journal refuses to record an event beyond its calendar).
+pub use crate::instant::utc;
 
 /// The window as people read it: `from … to …` or `from … on`.
 fn window_text(since: Instant, until: Option<Instant>) -> String {
@@ -389,6 +389,6 @@ mod tests {
     #[test]
     fn times_are_shown_in_utc() {
         assert_eq!(utc(Instant(0)), "1970-01-01T00:00:00Z");
-        assert!(utc(Instant(i64::MAX)).starts_with('@'));
+        assert_eq!(utc(Instant(i64::MAX)), "9999-12-31T23:59:59Z");
     }
 }

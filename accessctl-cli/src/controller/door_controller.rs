@@ -3,7 +3,9 @@
 //! Owns [`Controller`]: starting the control panel with one PD per bound door (its
 //! secure channel key derived from the key store, install mode or clear text only when
 //! asked), turning each [`ControlPanelEvent`] into verdicts, submitted commands,
-//! journal events and [`Report`]s, ending waits (PIN entries, second factors), and
+//! journal events and [`Report`]s (a PD's faults as `reader_fault`, a lock's audit
+//! records only once [`lock_audit`] believes them), ending waits (PIN entries, second
+//! factors), and
 //! following the policy files: an edit that validates replaces the policy in force and
 //! pushes the memory image of every bound offline lock by file transfer; one that does
 //! not is reported and the previous policy stays. It must never decide (the pure
@@ -15,12 +17,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use accessctl_devices::osdp::control_panel::{
-    ControlPanel, ControlPanelBus, ControlPanelEvent, Entropy, PdSetup, PdStatus, Security, Timing,
+    ControlPanel, ControlPanelBus, ControlPanelEvent, Entropy, PdFault, PdSetup, PdStatus,
+    Security, Timing,
 };
 use accessctl_devices::osdp::{Address, Command, FileType, KeySet, Reply};
 use accessctl_devices::transport::{Transport, TransportError};
 
-use super::audit::{lock_audit, SentImage};
+use super::audit::{lock_audit, AuditChannel, AuditSource, SentImage, SentImages};
 use super::clock::WallClock;
 use super::door::{DoorBinding, DoorContext};
 use super::error::ControllerError;
@@ -93,8 +96,8 @@ struct Bound {
     quarter: usize,
     /// In install mode, the PD has been sent its own key.
     keyed: bool,
-    /// The image last sent, to read the lock's audit records back.
-    sent_image: Option<SentImage>,
+    /// The images last sent, to check the lock's audit records by.
+    sent_images: SentImages,
 }
 
 /// A door controller running on one bus.
@@ -153,7 +156,7 @@ impl Controller {
                 sending: false,
                 quarter: 0,
                 keyed: false,
-                sent_image: None,
+                sent_images: SentImages::default(),
             });
         }
         let panel = ControlPanel::new(pds, setup.timing, entropy).map_err(ControllerError::from)?;
@@ -433,16 +436,64 @@ impl Controller {
             ControlPanelEvent::Reply {
                 reply: Reply::MfgRep(upload),
                 ..
-            } => {
-                let audit = lock_audit(&upload, door.reader.door(), door.sent_image.as_ref());
-                if let Some((event, report)) = audit {
-                    self.record(&event, now, reports);
-                    reports.push(report);
-                }
-            }
+            } => self.audit(index, &upload, now, reports),
+            ControlPanelEvent::Fault { fault, .. } => self.reader_fault(index, fault, now, reports),
             _ => {}
         }
         Ok(())
+    }
+
+    /// Checks a lock's audit record, then journals the decision it says the lock took
+    /// alone, or its refusal.
+    fn audit(
+        &mut self,
+        index: usize,
+        upload: &accessctl_devices::osdp::Manufacturer,
+        now: Now,
+        reports: &mut Vec<Report>,
+    ) {
+        let Some(door) = self.doors.get(index) else {
+            return;
+        };
+        let address = door.binding.address;
+        let secure = matches!(
+            self.bus.panel_mut().status(address),
+            Some(PdStatus::Online { secure: true })
+        );
+        let channel = match (self.setup.channel, secure) {
+            (Channel::Clear, _) => AuditChannel::Keyless,
+            (Channel::Install, _) => AuditChannel::InstallKey,
+            (Channel::Secure, true) => AuditChannel::OwnKey,
+            (Channel::Secure, false) => AuditChannel::Clear,
+        };
+        let source = AuditSource {
+            door: door.reader.door(),
+            address,
+            channel,
+            images: &door.sent_images,
+            now: now.wall,
+        };
+        if let Some((event, report)) = lock_audit(upload, &source) {
+            self.record(&event, now, reports);
+            reports.push(report);
+        }
+    }
+
+    /// Journals and reports a PD that cannot be brought online, or a report refused.
+    fn reader_fault(&mut self, index: usize, fault: PdFault, now: Now, reports: &mut Vec<Report>) {
+        let Some(door) = self.doors.get(index) else {
+            return;
+        };
+        let (name, address) = (door.binding.door.clone(), door.binding.address.value());
+        let detail = format!("{fault} (address {address})");
+        self.log(index, EventKind::ReaderFault, Some(&detail), now, reports);
+        reports.push(Report::ReaderFault {
+            at: utc(now.wall),
+            door: name,
+            address,
+            cause: fault.code(),
+            detail: fault.to_string(),
+        });
     }
 
     /// In install mode, gives a PD whose install-key channel just opened its own key.
@@ -589,7 +640,7 @@ impl Controller {
             Ok(built) => {
                 let policy = &self.policy.query.policy;
                 let sent = SentImage::new(built.contents.issued, &built.map, policy);
-                door.sent_image = Some(sent);
+                door.sent_images.push(sent);
                 built.bytes
             }
             Err(error) => {
@@ -703,6 +754,7 @@ fn event_address(event: &ControlPanelEvent) -> Address {
         | ControlPanelEvent::FileProgress { address, .. }
         | ControlPanelEvent::FileSent { address }
         | ControlPanelEvent::FileFailed { address, .. }
+        | ControlPanelEvent::Fault { address, .. }
         | ControlPanelEvent::Reply { address, .. } => *address,
     }
 }

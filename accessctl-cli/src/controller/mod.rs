@@ -15,7 +15,9 @@
 //!   verdicts, submitted commands, journal events and [`Report`]s for the caller to
 //!   print; it watches the policy files and, on a change, recompiles and pushes the
 //!   memory image of every bound offline lock by file transfer ([`push`]); a lock's
-//!   uploaded record of what it decided alone is journalled at its instant ([`audit`]).
+//!   uploaded record of what it decided alone is checked, then journalled at its
+//!   instant or refused ([`audit`]); a PD that cannot be brought online, or reports
+//!   from a reader it does not declare, is journalled as a reader fault.
 //!
 //! ```text
 //!  bus ─▶ ControlPanelEvent ─▶ read / keypad ─▶ DoorReader ─▶ CompiledPolicy::decide

@@ -84,6 +84,34 @@ pub enum Report {
         /// Whether power failed.
         failure: bool,
     },
+    /// A door's PD cannot be brought online (said once per change of cause), or one of
+    /// its reports was refused (a reader it does not declare).
+    ReaderFault {
+        /// When (UTC).
+        at: String,
+        /// The door.
+        door: String,
+        /// Its PD's address.
+        address: u8,
+        /// `wrong_key`, `no_secure_channel`, `bad_capabilities`, `no_answer` or
+        /// `undeclared_reader`.
+        cause: &'static str,
+        /// The cause in words.
+        detail: String,
+    },
+    /// A lock's audit record was not believed, and journaled as refused.
+    AuditRefused {
+        /// When (UTC), on the controller's clock.
+        at: String,
+        /// The door.
+        door: String,
+        /// Its PD's address.
+        address: u8,
+        /// Why, as a stable code (`not_a_lock`, `in_clear`, `before_image`, …).
+        cause: &'static str,
+        /// Why, in words.
+        detail: String,
+    },
     /// In install mode, a PD was given its own secure channel key.
     KeySet {
         /// When (UTC).
@@ -284,6 +312,20 @@ impl Report {
             Report::Power { at, door, failure } => {
                 format!("{at}  {door}  {}", power_words(*failure))
             }
+            Report::ReaderFault {
+                at,
+                door,
+                address,
+                detail,
+                ..
+            } => format!("{at}  {door}  reader fault (address {address}): {detail}"),
+            Report::AuditRefused {
+                at,
+                door,
+                address,
+                detail,
+                ..
+            } => format!("{at}  {door}  audit record refused (address {address}): {detail}"),
             Report::KeySet { at, door } => format!("{at}  {door}  secure channel key installed"),
             Report::Nak {
                 at,
@@ -406,6 +448,38 @@ mod tests {
         assert_eq!(value["outcome"], "unknown_card");
         assert_eq!(value["reason"], "unknown_credential");
         assert_eq!(value["card"], "983041");
+    }
+
+    #[test]
+    fn faults_and_refused_audit_records_say_their_cause_and_address() {
+        let fault = Report::ReaderFault {
+            at: "2026-11-23T09:00:00Z".into(),
+            door: "main".into(),
+            address: 1,
+            cause: "wrong_key",
+            detail: "wrong key: the PD's cryptogram does not verify".into(),
+        };
+        assert_eq!(
+            fault.human_line(),
+            "2026-11-23T09:00:00Z  main  reader fault (address 1): wrong key: the PD's cryptogram does not verify\n"
+        );
+        let value: serde_json::Value = serde_json::from_str(&fault.json_line()).unwrap();
+        assert_eq!(value["event"], "reader_fault");
+        assert_eq!(value["cause"], "wrong_key");
+        assert_eq!(value["address"], 1);
+        let refused = Report::AuditRefused {
+            at: "2026-11-23T09:00:00Z".into(),
+            door: "store".into(),
+            address: 2,
+            cause: "not_a_lock",
+            detail: "the door is not an offline lock".into(),
+        };
+        assert!(refused
+            .human_line()
+            .contains("store  audit record refused (address 2): the door is not"));
+        let value: serde_json::Value = serde_json::from_str(&refused.json_line()).unwrap();
+        assert_eq!(value["event"], "audit_refused");
+        assert_eq!(value["cause"], "not_a_lock");
     }
 
     #[test]

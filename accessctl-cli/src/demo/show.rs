@@ -5,7 +5,6 @@
 //! digits) or a key.
 
 use accessctl_core::Instant;
-use chrono::DateTime;
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -112,8 +111,5 @@ pub fn journal_table(entries: &[Entry], zone: Tz) -> String {
 
 /// `08:05` in `zone`.
 fn local_time(at: Instant, zone: Tz) -> String {
-    match DateTime::from_timestamp(at.0, 0) {
-        Some(utc) => utc.with_timezone(&zone).format("%H:%M").to_string(),
-        None => format!("@{}", at.0),
-    }
+    crate::instant::local(at, zone).format("%H:%M").to_string()
 }

@@ -28,11 +28,20 @@ pub enum EventKind {
     UnreadableCard,
     /// The door's PD reported a power failure or its end.
     Power,
+    /// A keypad locked after repeated wrong entries (the detail says until when).
+    KeypadLockout,
+    /// A PD that fails its secure-channel handshake, declares malformed capabilities,
+    /// never answers, or reports from a reader it does not declare (the detail says
+    /// which, and the PD's address).
+    ReaderFault,
+    /// A lock's audit record the controller refused to believe (the detail says why,
+    /// and the PD's address).
+    AuditRefused,
 }
 
 impl EventKind {
     /// Every kind, in catalogue order.
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Opened,
         EventKind::Denied,
         EventKind::UnknownCard,
@@ -42,6 +51,9 @@ impl EventKind {
         EventKind::BadParity,
         EventKind::UnreadableCard,
         EventKind::Power,
+        EventKind::KeypadLockout,
+        EventKind::ReaderFault,
+        EventKind::AuditRefused,
     ];
 
     /// The stable code stored in the journal, e.g. `unknown_card`.
@@ -56,6 +68,9 @@ impl EventKind {
             EventKind::BadParity => "bad_parity",
             EventKind::UnreadableCard => "unreadable_card",
             EventKind::Power => "power",
+            EventKind::KeypadLockout => "keypad_lockout",
+            EventKind::ReaderFault => "reader_fault",
+            EventKind::AuditRefused => "audit_refused",
         }
     }
 
@@ -112,10 +127,14 @@ impl Event {
         }
     }
 
-    /// Why this event may not be stored, if it may not.
+    /// Why this event may not be stored, if it may not: no door, a card number kept
+    /// for another kind than an unknown card, or an instant ISO 8601 cannot write
+    /// (beyond [`CALENDAR`](crate::instant::CALENDAR)), which no reader could show.
     pub fn problem(&self) -> Option<&'static str> {
         if self.door.is_empty() {
             Some("the door is empty")
+        } else if crate::instant::in_calendar(accessctl_core::Instant(self.at)).is_err() {
+            Some("its instant is beyond the years 0000 to 9999 ISO 8601 writes")
         } else if self.card.is_some() && self.kind != EventKind::UnknownCard {
             Some("a card number is kept only for unknown cards")
         } else {

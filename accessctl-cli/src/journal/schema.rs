@@ -47,6 +47,36 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE events_v2 RENAME TO events;
     CREATE INDEX events_door_at ON events (door, at);
     CREATE INDEX events_at ON events (at);",
+    // Version 3: the kinds `keypad_lockout` (a keypad locked after wrong entries),
+    // `reader_fault` (a PD that will not come online, or reports what it does not
+    // declare, with the cause) and `audit_refused` (a lock's audit record the
+    // controller would not believe); and the keypads' memory, one row per door (a
+    // JSON document: each reader's wrong entries and lockout, the one-time offline
+    // codes used), so that a restarted controller forgets none of them.
+    "CREATE TABLE events_v3 (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        site    TEXT    NOT NULL,
+        door    TEXT    NOT NULL CHECK (door <> ''),
+        kind    TEXT    NOT NULL CHECK (kind IN ('opened', 'denied', 'unknown_card',
+                    'reader_offline', 'reader_online', 'tamper', 'bad_parity',
+                    'unreadable_card', 'power', 'keypad_lockout', 'reader_fault',
+                    'audit_refused')),
+        reason  TEXT,
+        user    TEXT,
+        card    TEXT    CHECK (card IS NULL OR kind = 'unknown_card'),
+        detail  TEXT
+    );
+    INSERT INTO events_v3 (id, at, site, door, kind, reason, user, card, detail)
+        SELECT id, at, site, door, kind, reason, user, card, detail FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v3 RENAME TO events;
+    CREATE INDEX events_door_at ON events (door, at);
+    CREATE INDEX events_at ON events (at);
+    CREATE TABLE keypads (
+        door    TEXT    PRIMARY KEY CHECK (door <> ''),
+        state   TEXT    NOT NULL
+    );",
 ];
 
 /// The newest schema version this code knows.

@@ -134,6 +134,22 @@ fn a_card_number_is_refused_outside_unknown_cards() {
 }
 
 #[test]
+fn an_instant_iso_8601_cannot_write_is_refused() {
+    let mut journal = journal();
+    for at in [i64::MIN, 253_402_300_800, i64::MAX] {
+        let error = journal.record(&opened(at, "main", "ana")).unwrap_err();
+        assert!(
+            matches!(error, JournalError::InvalidEvent { .. }),
+            "{at}: {error}"
+        );
+    }
+    assert!(journal.query(&Query::default()).unwrap().is_empty());
+    journal
+        .record(&opened(253_402_300_799, "main", "ana"))
+        .unwrap();
+}
+
+#[test]
 fn an_unknown_stored_kind_is_an_error_not_a_panic() {
     let journal = journal();
     journal

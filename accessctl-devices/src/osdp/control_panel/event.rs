@@ -4,6 +4,7 @@
 //! codec's types; they never carry a key, and deciding what a card read means is the
 //! owner's business.
 
+use super::fault::PdFault;
 use crate::osdp::header::Address;
 use crate::osdp::reply::{DeviceId, FormattedCard, Keypad, Nak, RawCard, Reply};
 
@@ -89,6 +90,16 @@ pub enum ControlPanelEvent {
         address: Address,
         /// Why, in words.
         reason: String,
+    },
+    /// A PD cannot be brought online (a wrong key, malformed capabilities, no answer:
+    /// sent once per change of cause, not on every retry, and again only after it was
+    /// online or failed otherwise), or one of its reports was refused (a reader it does
+    /// not declare: sent for every report dropped).
+    Fault {
+        /// The PD.
+        address: Address,
+        /// What is wrong.
+        fault: PdFault,
     },
     /// Any other reply worth surfacing: `osdp_PDCAP`, `osdp_ISTATR`, `osdp_OSTATR`,
     /// `osdp_RSTATR`, `osdp_COM`, `osdp_MFGREP`, the `osdp_ACK` of a submitted command.

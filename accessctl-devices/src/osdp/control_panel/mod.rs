@@ -40,6 +40,13 @@
 //!   reason ends the session (the channel allows no second try): the PD goes through
 //!   sequence 0 and a new handshake, and stays online if that succeeds.
 //! - An acknowledged `osdp_KEYSET` makes the new key the one of the next handshakes.
+//! - A PD that cannot be brought online says why, once per change of cause
+//!   ([`ControlPanelEvent::Fault`] with a [`PdFault`]): a handshake whose cryptograms
+//!   do not verify (a wrong key), an `osdp_PDCAP` that cannot be read or declares a
+//!   function twice (then offline, retried like a silent PD), or no answer at all. A
+//!   card read or key press from a reader number the PD does not declare (`0..count`
+//!   of its readers function, or 0 alone when it lists none) is dropped with a fault,
+//!   never passed on.
 //!
 //! What this module must never do: read a clock, draw randomness of its own, sleep or
 //! touch a transport (only [`ControlPanelBus`] does); fall back to clear text when a secure channel
@@ -49,6 +56,7 @@
 mod bus;
 mod error;
 mod event;
+mod fault;
 mod file;
 mod panel;
 mod pd;
@@ -60,6 +68,7 @@ mod tests;
 pub use bus::ControlPanelBus;
 pub use error::ControlPanelError;
 pub use event::ControlPanelEvent;
+pub use fault::PdFault;
 pub use panel::{ControlPanel, Entropy};
 pub use timing::Timing;
 

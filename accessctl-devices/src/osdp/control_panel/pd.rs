@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::event::ControlPanelEvent;
+use super::fault::{PdFault, ReaderRange};
 use super::file::{FileSender, FileStep, FILE_FRAME_OVERHEAD};
 use super::timing::{later, Timing};
 use super::{PdStatus, Security};
@@ -116,6 +117,10 @@ pub(super) struct PdLink {
     local: LocalStatus,
     fragment_limit: Option<usize>,
     capabilities: Option<Vec<Capability>>,
+    /// The reader numbers its capabilities declare.
+    readers: ReaderRange,
+    /// The fault last reported, until it comes online.
+    fault: Option<PdFault>,
 }
 
 impl PdLink {
@@ -143,6 +148,8 @@ impl PdLink {
             local: LocalStatus::default(),
             fragment_limit: None,
             capabilities: None,
+            readers: ReaderRange::default(),
+            fault: None,
         }
     }
 
@@ -354,6 +361,7 @@ impl PdLink {
             pending.at = Some(later(cx.now, cx.timing.reply_timeout));
             return Some(pending.bytes.clone());
         }
+        self.no_answer(cx);
         self.fail(cx);
         None
     }
@@ -396,7 +404,7 @@ impl PdLink {
                 self.prepared = Some(prepared);
                 self.phase = Phase::Cryptogram;
             }
-            Err(_) => self.fail(cx),
+            Err(error) => self.handshake_failed(&error, cx),
         }
     }
 
@@ -408,8 +416,14 @@ impl PdLink {
             .and_then(|channel| channel.accept_rmac_i(frame));
         match accepted {
             Ok(()) => self.phase = Phase::Identify,
-            Err(_) => self.fail(cx),
+            Err(error) => self.handshake_failed(&error, cx),
         }
+    }
+
+    /// The handshake failed: a fault (a wrong key, or no secure channel), offline.
+    fn handshake_failed(&mut self, error: &SecureError, cx: &mut Context<'_>) {
+        self.fault(cx, PdFault::of_handshake(error));
+        self.fail(cx);
     }
 
     /// A reply to anything but the handshake: opened (when secure), then acted on.
@@ -420,6 +434,9 @@ impl PdLink {
         };
         let reply = match reply {
             Ok(reply) => reply,
+            Err(SecureError::Payload(_)) if pending.purpose == Purpose::Capabilities => {
+                return self.bad_capabilities(cx);
+            }
             Err(SecureError::Payload(_)) if !self.is_secure() => {
                 // Unreadable in clear: as good as lost; wait for the timeout.
                 self.pending = Some(pending);
@@ -458,19 +475,34 @@ impl PdLink {
                 }
                 self.phase = Phase::Capabilities;
             }
-            Purpose::Capabilities => {
-                if let Reply::PdCap(capabilities) = reply {
-                    self.fragment_limit = fragment_limit(&capabilities);
-                    self.capabilities = Some(capabilities);
-                }
-                self.phase = Phase::LocalStatus;
-            }
+            Purpose::Capabilities => self.accept_capabilities(reply, cx),
             Purpose::LocalStatus => self.come_online(reply, cx),
             Purpose::File => self.file_status(reply, cx),
             Purpose::Command { code, new_key } => self.command_reply(code, new_key, reply, cx),
             Purpose::Poll => self.report(reply, Command::Poll.code(), cx),
             Purpose::Restart | Purpose::Challenge | Purpose::Cryptogram => {}
         }
+    }
+
+    /// The answer to `osdp_CAP`: the PD's capabilities, unless they declare a function
+    /// twice (then a fault, offline). Without a PDCAP, reader 0 alone is its.
+    fn accept_capabilities(&mut self, reply: Reply, cx: &mut Context<'_>) {
+        self.readers = ReaderRange::default();
+        if let Reply::PdCap(capabilities) = reply {
+            match ReaderRange::of(&capabilities) {
+                Ok(readers) => self.readers = readers,
+                Err(_) => return self.bad_capabilities(cx),
+            }
+            self.fragment_limit = fragment_limit(&capabilities);
+            self.capabilities = Some(capabilities);
+        }
+        self.phase = Phase::LocalStatus;
+    }
+
+    /// The PD's `osdp_PDCAP` cannot be used: a fault, offline, tried again later.
+    fn bad_capabilities(&mut self, cx: &mut Context<'_>) {
+        self.fault(cx, PdFault::BadCapabilities);
+        self.fail(cx);
     }
 
     /// Whether a NAK says the conversation must start over: a sequence error, or (with
@@ -494,6 +526,7 @@ impl PdLink {
 
     fn come_online(&mut self, reply: Reply, cx: &mut Context<'_>) {
         self.phase = Phase::Polling;
+        self.fault = None;
         if !self.online {
             self.online = true;
             let (secure, id) = (self.is_secure(), self.id);
@@ -538,6 +571,9 @@ impl PdLink {
 
     /// Events for what a PD reported, in answer to the command `code`.
     fn report(&mut self, reply: Reply, code: u8, cx: &mut Context<'_>) {
+        if let Err(fault) = self.check_reader(&reply) {
+            return self.emit(cx, |address| ControlPanelEvent::Fault { address, fault });
+        }
         let event: Box<dyn FnOnce(Address) -> ControlPanelEvent> = match reply {
             Reply::Ack | Reply::Busy => return,
             Reply::LStatR(status) => return self.local_status(status, cx),
@@ -556,6 +592,16 @@ impl PdLink {
             reply => Box::new(|address| ControlPanelEvent::Reply { address, reply }),
         };
         self.emit(cx, event);
+    }
+
+    /// Whether a card read or key press comes from a reader the PD declares.
+    fn check_reader(&self, reply: &Reply) -> Result<(), PdFault> {
+        match reply {
+            Reply::Raw(card) => self.readers.check(card.reader),
+            Reply::Fmt(card) => self.readers.check(card.reader),
+            Reply::Keypad(keypad) => self.readers.check(keypad.reader),
+            _ => Ok(()),
+        }
     }
 
     /// Events for the changes `status` brings.
@@ -660,7 +706,25 @@ impl PdLink {
         }
         if self.online {
             self.online = false;
+            // The event says it: later retries without an answer stay quiet.
+            self.fault.get_or_insert(PdFault::NoAnswer);
             self.emit(cx, |address| ControlPanelEvent::Offline { address });
+        }
+    }
+
+    /// Reports `fault` unless it is the one last reported since the PD was online.
+    fn fault(&mut self, cx: &mut Context<'_>, fault: PdFault) {
+        if self.fault != Some(fault) {
+            self.fault = Some(fault);
+            self.emit(cx, |address| ControlPanelEvent::Fault { address, fault });
+        }
+    }
+
+    /// The retries ran out: a fault for a PD that was not online (for one that was,
+    /// the `Offline` event says it).
+    fn no_answer(&mut self, cx: &mut Context<'_>) {
+        if !self.online {
+            self.fault(cx, PdFault::NoAnswer);
         }
     }
 

@@ -59,6 +59,8 @@ struct FakePd {
     /// The code of a command to answer `osdp_BUSY` once.
     busy_once_for: Option<u8>,
     nak_out: bool,
+    /// `osdp_PDCAP` answered with two bytes: not a whole capability.
+    bad_pdcap: bool,
     last: Option<(Vec<u8>, Vec<u8>)>,
     received: Vec<Received>,
 }
@@ -82,6 +84,7 @@ impl FakePd {
             busy: 0,
             busy_once_for: None,
             nak_out: false,
+            bad_pdcap: false,
             last: None,
             received: Vec::new(),
         }
@@ -153,6 +156,15 @@ impl FakePd {
             secured,
             command: command.clone(),
         });
+        if self.bad_pdcap && matches!(command, Command::Cap(_)) {
+            let frame = Frame {
+                header: header.reply(),
+                security: None,
+                code: 0x46,
+                data: vec![13, 0],
+            };
+            return frame.encode().unwrap();
+        }
         let reply = self.respond(command);
         match &mut self.channel {
             Some(channel) if channel.is_established() => channel
@@ -472,7 +484,12 @@ fn a_wrong_key_never_goes_online_and_never_falls_back_to_clear() {
     let pd = FakePd::new(address(3), Some(Scbk::new([0x11; 16])));
     let mut bench = Bench::secure(pd, key());
     bench.run(Duration::from_millis(3500));
-    assert!(bench.events.is_empty(), "{:?}", bench.events);
+    // Said once, not on every retry.
+    let fault = ControlPanelEvent::Fault {
+        address: address(3),
+        fault: PdFault::WrongKey,
+    };
+    assert_eq!(bench.events, [fault], "{:?}", bench.events);
     assert_eq!(bench.panel.status(address(3)), Some(PdStatus::Offline));
     // Only sequence-0 polls and challenges went out: no command in clear.
     assert!(bench
@@ -905,4 +922,157 @@ fn busy_during_the_handshake_waits_instead_of_failing() {
         bench.events.first(),
         Some(ControlPanelEvent::Online { secure: true, .. })
     ));
+}
+
+#[test]
+fn a_pd_that_never_answers_is_a_fault_once_then_online_when_it_answers() {
+    let mut pd = FakePd::new(address(1), None);
+    pd.silent = true;
+    let mut bench = Bench::clear(pd);
+    bench.run(Duration::from_millis(3500));
+    let no_answer = ControlPanelEvent::Fault {
+        address: address(1),
+        fault: PdFault::NoAnswer,
+    };
+    assert_eq!(bench.take_events(), [no_answer]);
+    bench.pd(0).silent = false;
+    bench.run(Duration::from_millis(1500));
+    let events = bench.take_events();
+    assert!(
+        matches!(events.first(), Some(ControlPanelEvent::Online { .. })),
+        "{events:?}"
+    );
+    // Online clears the fault; silent again, the offline event says it, and the
+    // retries that follow add nothing.
+    bench.pd(0).silent = true;
+    bench.run(Duration::from_millis(3500));
+    let offline = ControlPanelEvent::Offline {
+        address: address(1),
+    };
+    assert_eq!(bench.take_events(), [offline], "the offline event says it");
+}
+
+#[test]
+fn a_malformed_pdcap_is_a_fault_once_and_the_pd_stays_offline() {
+    let mut pd = FakePd::new(address(1), None);
+    pd.bad_pdcap = true;
+    let mut bench = Bench::clear(pd);
+    bench.run(Duration::from_millis(3500));
+    let fault = ControlPanelEvent::Fault {
+        address: address(1),
+        fault: PdFault::BadCapabilities,
+    };
+    assert_eq!(bench.take_events(), [fault]);
+    assert_eq!(bench.panel.status(address(1)), Some(PdStatus::Offline));
+    let caps = bench.pds[0]
+        .received
+        .iter()
+        .filter(|r| matches!(r.command, Command::Cap(_)))
+        .count();
+    assert!(caps >= 3, "retried like a silent PD: {caps}");
+    bench.pd(0).bad_pdcap = false;
+    bench.run(Duration::from_millis(1500));
+    let events = bench.take_events();
+    assert!(
+        matches!(events.first(), Some(ControlPanelEvent::Online { .. })),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_malformed_pdcap_through_the_secure_channel_is_the_same_fault() {
+    let mut pd = FakePd::new(address(3), Some(key()));
+    pd.capabilities.push(Capability {
+        function: CapabilityFunction::CHECK_CHARACTER,
+        compliance: 1,
+        count: 0,
+    });
+    let mut bench = Bench::secure(pd, key());
+    bench.run(Duration::from_millis(2500));
+    let fault = ControlPanelEvent::Fault {
+        address: address(3),
+        fault: PdFault::BadCapabilities,
+    };
+    assert_eq!(bench.take_events(), [fault]);
+}
+
+#[test]
+fn reports_from_readers_the_pd_does_not_declare_are_refused() {
+    let mut bench = Bench::clear(FakePd::new(address(1), None));
+    bench.run(Duration::from_millis(100));
+    bench.take_events();
+    let card = |reader| RawCard {
+        reader,
+        format: RawFormat::WIEGAND,
+        bit_count: 26,
+        data: vec![0x80, 0x80, 0x00, 0x80],
+    };
+    let keypad = Keypad {
+        reader: 2,
+        digits: b"1234".to_vec(),
+    };
+    bench.pd(0).reports.extend([
+        Reply::Raw(card(7)),
+        Reply::Keypad(keypad),
+        Reply::Raw(card(0)),
+    ]);
+    bench.run(Duration::from_millis(300));
+    let a = address(1);
+    let refused = |reader| ControlPanelEvent::Fault {
+        address: a,
+        fault: PdFault::UndeclaredReader {
+            reader,
+            declared: 1,
+        },
+    };
+    assert_eq!(
+        bench.take_events(),
+        [
+            refused(7),
+            refused(2),
+            ControlPanelEvent::Card {
+                address: a,
+                card: card(0)
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_pd_declaring_two_readers_reports_from_both() {
+    let mut pd = FakePd::new(address(1), None);
+    pd.capabilities.push(Capability {
+        function: CapabilityFunction::READERS,
+        compliance: 0,
+        count: 2,
+    });
+    let mut bench = Bench::clear(pd);
+    bench.run(Duration::from_millis(100));
+    bench.take_events();
+    let keypad = |reader| Keypad {
+        reader,
+        digits: b"1".to_vec(),
+    };
+    bench
+        .pd(0)
+        .reports
+        .extend([Reply::Keypad(keypad(1)), Reply::Keypad(keypad(2))]);
+    bench.run(Duration::from_millis(300));
+    let a = address(1);
+    assert_eq!(
+        bench.take_events(),
+        [
+            ControlPanelEvent::Keypad {
+                address: a,
+                keypad: keypad(1)
+            },
+            ControlPanelEvent::Fault {
+                address: a,
+                fault: PdFault::UndeclaredReader {
+                    reader: 2,
+                    declared: 2
+                },
+            },
+        ]
+    );
 }
