@@ -221,6 +221,8 @@ fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
     lock.wait_for("secure online", |l| {
         event(l, "online") && l["secure"] == true
     });
+    // A lock with a memory: the controller sends it the image of the policy in force.
+    lock.wait_for("the controller's image", |l| event(l, "image_replaced"));
 
     // Online, the coach's badge goes to the controller, which pulses the strike.
     lock.say("card 3300000101");
@@ -245,29 +247,50 @@ fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
     let code = lock.wait_for("decision", |l| event(l, "decision"));
     assert_eq!(code["reason"], "space_code", "{code}");
 
-    // The controller comes back: the lock uploads its three decisions. Court 1 is a
-    // connected door, not an offline lock, and the controller sent it no image to
-    // check them by: each is refused, journaled `audit_refused` with the lock's
-    // address, never as a decision.
+    // The controller comes back: the lock uploads its three decisions, journalled at
+    // the instants the lock took them. They are believed: court 1 is a lock with a
+    // memory, and the image they were decided with is the one the first controller
+    // sent (its journal keeps what it sent, for the controllers after it).
     let controller = self::controller(dir.path(), port, "court_1=3");
-    let refused: Vec<Value> = (0..3)
-        .map(|_| controller.wait_for("refused upload", |l| event(l, "audit_refused")))
+    let alone = |l: &Value| {
+        event(l, "decision")
+            && l["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("decided by the lock alone at "))
+    };
+    let uploaded: Vec<Value> = (0..3)
+        .map(|_| controller.wait_for("uploaded decision", alone))
         .collect();
-    assert!(
-        refused
-            .iter()
-            .all(|l| l["cause"] == "not_a_lock" && l["address"] == 3 && l["door"] == "court_1"),
-        "{refused:?}"
+    let outcomes: Vec<_> = uploaded
+        .iter()
+        .map(|l| (l["outcome"].as_str(), l["reason"].as_str(), l["user"].as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (Some("opened"), Some("granted"), Some("gerant")),
+            (Some("denied"), Some("unknown_credential"), None),
+            (Some("opened"), Some("space_code"), None),
+        ],
+        "{uploaded:?}"
     );
     let journal = Journal::open(dir.path().join("journal.db")).unwrap();
     let journalled = journal.query(&Query::default()).unwrap();
-    let kinds = |kind| journalled.iter().filter(|e| e.event.kind == kind).count();
-    assert_eq!(kinds(EventKind::AuditRefused), 3, "{journalled:?}");
-    assert!(journalled.iter().all(|e| !e
-        .event
-        .detail
-        .as_deref()
-        .is_some_and(|d| d.starts_with("decided by the lock alone"))));
+    let alone: Vec<_> = journalled
+        .iter()
+        .filter(|e| {
+            e.event
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("decided by the lock alone"))
+        })
+        .collect();
+    assert_eq!(alone.len(), 3);
+    assert!(journalled.iter().all(|e| e.event.kind != EventKind::AuditRefused));
+    // Saturday 14 March 2026, 10:00 UTC (11:00 in Paris), as the lock's clock had it.
+    assert!(alone
+        .iter()
+        .all(|e| (1_773_482_400..1_773_482_400 + 60).contains(&e.event.at)));
 
     // Standard input ends: so does the lock.
     lock.stdin = None;
@@ -591,4 +614,103 @@ fn the_help_says_why_a_key_is_better_kept_off_the_command_line() {
         assert!(help.contains("ACCESSCTL_SCBK"), "{help}");
         assert!(help.contains("visible to every user"), "{help}");
     }
+}
+
+/// `sim lock` of court 1 with nobody to poll it: it decides alone after a second.
+fn court_1_alone(dir: &Path) -> Process {
+    let bus = format!("tcp-listen:127.0.0.1:{}", free_port());
+    let options = ["--offline-after", "1", "--at", SATURDAY_11];
+    let lock = court_1_lock(dir, &bus, &options);
+    lock.wait_for("started", |l| event(l, "started"));
+    lock
+}
+
+fn decision(lock: &mut Process, line: &str) -> Value {
+    lock.say(line);
+    lock.wait_for("a decision", |l| event(l, "decision"))
+}
+
+#[test]
+fn an_offline_code_opens_the_lock_alone_and_a_one_time_code_only_once() {
+    // Found: a code `codes issue` gave was refused by `sim lock` (unknown_credential).
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-14T00:00");
+    let args = [
+        "codes",
+        "issue",
+        "--policy",
+        "centre.acl",
+        "--door",
+        "court_1",
+        "--from",
+        SATURDAY_11,
+        "--for",
+        "2h",
+        "--once",
+        "--format",
+        "json",
+    ];
+    let issued = run_in(dir.path(), &args);
+    assert_eq!(issued.code, Some(0), "{}", issued.stderr);
+    let issued: Value = serde_json::from_str(&issued.stdout).unwrap();
+    let code = issued["code"].as_str().unwrap().to_owned();
+
+    let mut lock = court_1_alone(dir.path());
+    let opened = decision(&mut lock, &format!("pin {code}"));
+    assert_eq!(opened["allowed"], true, "{opened}");
+    assert_eq!(opened["reason"], "offline_code", "{opened}");
+    let again = decision(&mut lock, &format!("pin {code}"));
+    assert_eq!(again["allowed"], false, "{again}");
+    assert_eq!(again["reason"], "already_used", "{again}");
+    drop(lock);
+
+    // Restarted, the lock still remembers the code was used.
+    let mut restarted = court_1_alone(dir.path());
+    let reused = decision(&mut restarted, &format!("pin {code}"));
+    assert_eq!(reused["reason"], "already_used", "{reused}");
+    let memory = std::fs::read_to_string(dir.path().join("court_1.img.state")).unwrap();
+    assert!(!memory.contains(&code), "the memory never holds a code");
+}
+
+#[test]
+fn ten_thousand_pins_at_the_lock_are_locked_out_and_a_restart_forgives_nothing() {
+    // Found: 0000, 0001, … at `sim lock` opened at the 7,317th try within one second.
+    let dir = site();
+    court_1_image(dir.path(), "2026-03-14T00:00");
+    let mut lock = court_1_alone(dir.path());
+    lock.say("pin 0000");
+    lock.wait_for("deciding alone", |l| event(l, "decision"));
+    let stdin = lock.stdin.as_mut().unwrap();
+    let guesses: String = (1..10_000).map(|pin| format!("pin {pin:04}\n")).collect();
+    stdin.write_all(guesses.as_bytes()).unwrap();
+    lock.stdin = None;
+    let mut decisions = 1;
+    let mut read = 1;
+    let mut locked = Vec::new();
+    while decisions < 10_000 {
+        let line = lock.wait_for("decisions", |l| {
+            event(l, "decision") || event(l, "keypad_locked")
+        });
+        if event(&line, "keypad_locked") {
+            locked.push(line);
+            continue;
+        }
+        decisions += 1;
+        assert_eq!(line["allowed"], false, "{line}");
+        if line["reason"] != "locked_out" {
+            read += 1;
+        }
+    }
+    assert_eq!(read, 5, "five PINs read, then the keypad is locked");
+    assert_eq!(locked.len(), 1, "{locked:?}");
+    assert!(locked[0]["until"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-03-14T11:0"));
+    assert_eq!(lock.child.wait().unwrap().code(), Some(0));
+
+    // Restarted at once: still locked, even for the space code.
+    let mut restarted = court_1_alone(dir.path());
+    let refused = decision(&mut restarted, "pin 739154");
+    assert_eq!(refused["reason"], "locked_out", "{refused}");
 }

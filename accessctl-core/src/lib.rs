@@ -41,6 +41,7 @@ pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod keys;
+pub mod lockout;
 pub mod model;
 pub mod offline;
 pub mod policy_test;

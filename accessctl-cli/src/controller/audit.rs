@@ -15,11 +15,13 @@
 //!   that image's issue time and the controller's now, widened on both sides by
 //!   [`AUDIT_DRIFT`] (15 minutes) for the lock's clock; the image it names, when it
 //!   names one, was not issued after the decision;
-//! - its holder (or space code) exists in that image, and an opening names one.
+//! - its holder (or space code) exists in that image, and an opening names one (or
+//!   is an opening by one of the door's offline codes, which have no holder).
 //!
 //! The image checked against is the one the record names among the last
-//! [`SENT_IMAGES_KEPT`] sent, else the last sent (after a restart the controller knows
-//! only its own). A record believed becomes the event of that decision (opened or
+//! [`SENT_IMAGES_KEPT`] sent (kept in the journal's database, so a restarted
+//! controller knows those its previous runs sent), else the last sent. A record of the
+//! lock's keypad locking (`keypad_lockout`) is journaled as a `keypad_lockout` event. A record believed becomes the event of that decision (opened or
 //! denied, the lock's reason, the user when the record names an image the controller
 //! sent, taken at the lock's instant); any other is journaled as `audit_refused` at the
 //! controller's instant, with the PD's address and the [`AuditRefusal`] in the detail.
@@ -34,7 +36,9 @@ use accessctl_core::model::{Policy, UserId};
 use accessctl_core::offline::{code::DRIFT_TOLERANCE, ImageMap, LockHolder};
 use accessctl_core::{Instant, Reason};
 use accessctl_devices::osdp::{Address, Manufacturer};
-use accessctl_devices::sim::{AuditCredential, AuditDecodeError, AuditRecord, SIM_VENDOR};
+use accessctl_devices::sim::{
+    AuditCredential, AuditDecodeError, AuditRecord, KEYPAD_LOCKOUT, SIM_VENDOR,
+};
 
 use super::door::DoorContext;
 use super::report::Report;
@@ -48,12 +52,17 @@ use crate::offline::utc;
 /// 20 ppm, a common crystal, drifts about 10.5 minutes a year).
 pub const AUDIT_DRIFT: i64 = DRIFT_TOLERANCE;
 
+/// The reason of a lock's record of an opening by one of its door's offline codes.
+const OFFLINE_CODE: &str = "offline_code";
+
 /// How many of the images last sent to a lock are kept to check its records by.
 pub const SENT_IMAGES_KEPT: usize = 4;
 
 /// The image last sent to a lock: its issue instant and the names of its holders,
-/// kept as they were when it was built (a later policy may renumber its users).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// kept as they were when it was built (a later policy may renumber its users). The
+/// controller keeps it in its journal's database, so that a restart can still check
+/// what the lock decided with it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SentImage {
     /// When it was issued; an audit record names the image it was decided with by it.
     pub issued: Instant,
@@ -85,6 +94,18 @@ impl SentImage {
 pub struct SentImages(VecDeque<SentImage>);
 
 impl SentImages {
+    /// The images as kept in the journal, oldest first; documents that do not read
+    /// back are skipped (the records they would vouch for are then refused).
+    pub fn restored(documents: &[String]) -> SentImages {
+        let mut images = SentImages::default();
+        for document in documents {
+            if let Ok(image) = serde_json::from_str(document) {
+                images.push(image);
+            }
+        }
+        images
+    }
+
     /// Keeps `image` as the last sent, forgetting the oldest beyond the limit.
     pub fn push(&mut self, image: SentImage) {
         if self.0.len() >= SENT_IMAGES_KEPT {
@@ -286,7 +307,10 @@ fn check_holder(record: &AuditRecord, image: &SentImage) -> Result<(), AuditRefu
                 count: image.space_codes,
             })
         }
-        None if record.allowed => Err(AuditRefusal::OpenedForNobody),
+        // An offline code has no holder: the lock's key made it.
+        None if record.allowed && record.reason != OFFLINE_CODE => {
+            Err(AuditRefusal::OpenedForNobody)
+        }
         _ => Ok(()),
     }
 }
@@ -303,6 +327,9 @@ fn decision(
     let user = user_of(record, image);
     let detail = detail(record, reason, user.is_some());
     let (kind, outcome) = match (record.allowed, record.credential) {
+        (false, _) if record.reason == KEYPAD_LOCKOUT => {
+            (EventKind::KeypadLockout, Outcome::KeypadLocked)
+        }
         (true, _) => (EventKind::Opened, Outcome::Opened),
         (false, AuditCredential::UnreadableCard) => {
             (EventKind::UnreadableCard, Outcome::Unreadable)

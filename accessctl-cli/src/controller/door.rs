@@ -76,8 +76,9 @@ pub struct DoorContext {
     pub site: String,
     /// The Wiegand formats its reader accepts, in the policy's order.
     pub formats: Vec<wiegand::Format>,
-    /// Whether the policy makes it a standalone offline lock (its memory image is
-    /// pushed on every policy change).
+    /// Whether the policy makes it a lock with a memory image: a standalone offline
+    /// lock, or a connected lock with a memory capacity that decides alone during an
+    /// outage (its image is pushed on every policy change, its audit trail believed).
     pub offline_lock: bool,
 }
 
@@ -95,7 +96,7 @@ impl DoorContext {
             name: door.name.clone(),
             site,
             formats: door_formats(policy, id),
-            offline_lock: door.connectivity == Connectivity::Offline,
+            offline_lock: door.connectivity == Connectivity::Offline || door.capacity.is_some(),
         })
     }
 }

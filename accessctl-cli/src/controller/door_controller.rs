@@ -16,6 +16,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use accessctl_core::offline::code::door_code_key;
+use accessctl_core::secret::Key;
 use accessctl_devices::osdp::control_panel::{
     ControlPanel, ControlPanelBus, ControlPanelEvent, Entropy, PdFault, PdSetup, PdStatus,
     Security, Timing,
@@ -23,10 +25,13 @@ use accessctl_devices::osdp::control_panel::{
 use accessctl_devices::osdp::{Address, Command, FileType, KeySet, Reply};
 use accessctl_devices::transport::{Transport, TransportError};
 
-use super::audit::{lock_audit, AuditChannel, AuditSource, SentImage, SentImages};
+use super::audit::{
+    lock_audit, AuditChannel, AuditSource, SentImage, SentImages, SENT_IMAGES_KEPT,
+};
 use super::clock::WallClock;
 use super::door::{DoorBinding, DoorContext};
 use super::error::ControllerError;
+use super::guard::KeypadGuard;
 use super::read;
 use super::reader::{DoorReader, Now};
 use super::report::{power_words, tamper_words, Report};
@@ -149,14 +154,19 @@ impl Controller {
                 address: binding.address,
                 security,
             });
+            let guard = restore_guard(&journal, &policy, &context)?;
             doors.push(Bound {
                 image_due: context.offline_lock,
                 binding: binding.clone(),
-                reader: DoorReader::new(context),
+                reader: DoorReader::guarded(context, guard),
                 sending: false,
                 quarter: 0,
                 keyed: false,
-                sent_images: SentImages::default(),
+                sent_images: SentImages::restored(
+                    &journal
+                        .sent_images(&binding.door)
+                        .map_err(ControllerError::from)?,
+                ),
             });
         }
         let panel = ControlPanel::new(pds, setup.timing, entropy).map_err(ControllerError::from)?;
@@ -550,7 +560,26 @@ impl Controller {
             }
             reports.push(Report::of_verdict(&verdict, &site, &name, now.wall));
         }
+        self.keep_keypad_memory(index, now, reports);
         Ok(())
+    }
+
+    /// Keeps the door's keypad memory in the journal when it changed, so that a
+    /// restart forgives no wrong entry and forgets no used code.
+    fn keep_keypad_memory(&mut self, index: usize, now: Now, reports: &mut Vec<Report>) {
+        let Some(door) = self.doors.get_mut(index) else {
+            return;
+        };
+        let Some(memory) = door.reader.keypad_memory_due() else {
+            return;
+        };
+        let name = door.reader.door().name.clone();
+        if let Err(error) = self.journal.keep_keypad_memory(&name, &memory) {
+            reports.push(Report::JournalFailed {
+                at: utc(now.wall),
+                message: error.to_string(),
+            });
+        }
     }
 
     /// Journals a door event of `kind`.
@@ -606,7 +635,8 @@ impl Controller {
         self.policy = policy;
         for (door, context) in self.doors.iter_mut().zip(contexts) {
             door.image_due = context.offline_lock;
-            door.reader.set_door(context);
+            let code_key = code_key(&self.policy, &context);
+            door.reader.set_door(context, code_key);
         }
         reports.push(Report::PolicyReloaded { at, path });
         for index in 0..self.doors.len() {
@@ -640,7 +670,18 @@ impl Controller {
             Ok(built) => {
                 let policy = &self.policy.query.policy;
                 let sent = SentImage::new(built.contents.issued, &built.map, policy);
+                let kept = serde_json::to_string(&sent).unwrap_or_default();
+                let issued = sent.issued.0;
                 door.sent_images.push(sent);
+                let keep = self
+                    .journal
+                    .keep_sent_image(&name, issued, &kept, SENT_IMAGES_KEPT);
+                if let Err(error) = keep {
+                    reports.push(Report::JournalFailed {
+                        at: at.clone(),
+                        message: error.to_string(),
+                    });
+                }
                 built.bytes
             }
             Err(error) => {
@@ -673,6 +714,30 @@ impl Controller {
                 reason: error.to_string(),
             }),
         }
+    }
+}
+
+/// The offline-code key of `door`, when its key store gives one.
+fn code_key(policy: &OfflinePolicy, door: &DoorContext) -> Option<Key> {
+    let root = policy.door_key(door.id).ok()?;
+    Some(door_code_key(&root, &door.name))
+}
+
+/// The guard of `door`'s keypads as the journal kept it (fresh if it kept none).
+fn restore_guard(
+    journal: &Journal,
+    policy: &OfflinePolicy,
+    door: &DoorContext,
+) -> Result<KeypadGuard, ControllerError> {
+    let code_key = code_key(policy, door);
+    match journal.keypad_memory(&door.name)? {
+        None => Ok(KeypadGuard::new(code_key)),
+        Some(memory) => KeypadGuard::restored(code_key, &memory).map_err(|error| {
+            ControllerError::KeypadMemory {
+                door: door.name.clone(),
+                problem: error.to_string(),
+            }
+        }),
     }
 }
 

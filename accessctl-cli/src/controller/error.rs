@@ -39,6 +39,14 @@ pub enum ControllerError {
     /// ([`Controller::reconnect`](super::Controller::reconnect)).
     #[error("the bus failed and was not opened again")]
     BusLost,
+    /// The keypad memory the journal keeps for a door cannot be read back.
+    #[error("the journal's keypad memory of door `{door}` is malformed: {problem}")]
+    KeypadMemory {
+        /// The door.
+        door: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A PD did not come online in time.
     #[error("the PD at address {} did not come online within {} s", address.value(), waited.as_secs())]
     NotOnline {
@@ -55,7 +63,7 @@ impl ControllerError {
         match self {
             ControllerError::Transport(_) | ControllerError::BusLost => "bus_failed",
             ControllerError::Panel(_) => "bus_setup",
-            ControllerError::Journal(_) => "journal_failed",
+            ControllerError::Journal(_) | ControllerError::KeypadMemory { .. } => "journal_failed",
             ControllerError::Binding { .. } => "invalid_binding",
             ControllerError::NotOnline { .. } => "pd_offline",
         }

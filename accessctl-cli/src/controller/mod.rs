@@ -36,6 +36,7 @@ pub mod door;
 mod door_controller;
 pub mod error;
 pub mod formats;
+pub mod guard;
 pub mod keypad;
 pub mod push;
 pub mod read;

@@ -5,15 +5,22 @@
 //! a door that requires two waits for the other ([`SECOND_FACTOR_TIMEOUT`]): a card
 //! at a `require badge pin` door is held until a PIN completes it, or a PIN until a
 //! card does, in either order; when the wait runs out, the held factor is refused and
-//! logged as `second_factor_required`. Sans-io: every call is given the instant
-//! ([`Now`]); nothing here reads a clock, touches a bus or a journal.
+//! logged as `second_factor_required`. Every PIN goes through the door's
+//! [`KeypadGuard`] first: refused unread while its reader's keypad is locked; one the
+//! engine does not know is tried as an offline code of the door, else counted as a
+//! wrong entry, and the fifth locks the keypad (a `keypad_lockout` verdict).
+//! Sans-io: every call is given the instant ([`Now`]); nothing here reads a clock,
+//! touches a bus or a journal.
 
 use std::time::Duration;
 
+use accessctl_core::offline::Unknown;
+use accessctl_core::secret::Key;
 use accessctl_core::{Decision, Instant};
 
 use super::actions;
 use super::door::DoorContext;
+use super::guard::KeypadGuard;
 use super::keypad::{Pin, PinEntry};
 use super::read::CardRead;
 use super::verdict::{self, event_of, Credentials, Factor, Outcome, Verdict};
@@ -49,17 +56,34 @@ pub struct DoorReader {
     keypad: PinEntry,
     keypad_reader: u8,
     held: Option<Held>,
+    guard: KeypadGuard,
 }
 
 impl DoorReader {
-    /// A door with nothing typed and nothing held.
+    /// A door with nothing typed and nothing held, whose keypads take no offline code.
     pub fn new(door: DoorContext) -> DoorReader {
+        DoorReader::guarded(door, KeypadGuard::new(None))
+    }
+
+    /// A door with nothing typed and nothing held, its keypads behind `guard`.
+    pub fn guarded(door: DoorContext, guard: KeypadGuard) -> DoorReader {
         DoorReader {
             door,
             keypad: PinEntry::new(),
             keypad_reader: 0,
             held: None,
+            guard,
         }
+    }
+
+    /// The guard of the door's keypads.
+    pub fn guard(&self) -> &KeypadGuard {
+        &self.guard
+    }
+
+    /// The guard's memory, when it changed since the last call: due to be kept.
+    pub fn keypad_memory_due(&mut self) -> Option<String> {
+        self.guard.take_changed().then(|| self.guard.memory())
     }
 
     /// The door as the current policy sees it.
@@ -67,9 +91,10 @@ impl DoorReader {
         &self.door
     }
 
-    /// The door under a new policy; a held factor and a PIN entry are dropped.
-    pub fn set_door(&mut self, door: DoorContext) {
-        *self = DoorReader::new(door);
+    /// The door under a new policy, its offline codes under `code_key`; a held factor
+    /// and a PIN entry are dropped, the keypads' wrong entries and used codes kept.
+    pub fn set_door(&mut self, door: DoorContext, code_key: Option<Key>) {
+        *self = DoorReader::guarded(door, self.guard.rekeyed(code_key));
     }
 
     /// A card read by reader `reader` of the door's PD.
@@ -175,6 +200,9 @@ impl DoorReader {
 
     /// A completed PIN.
     fn pin(&mut self, policy: &QueryPolicy, reader: u8, pin: Pin, now: Now) -> Vec<Verdict> {
+        if self.guard.admit(reader, now.wall).is_err() {
+            return vec![verdict::locked_out(reader)];
+        }
         let mut verdicts = Vec::new();
         let held_card = match self.held.take() {
             Some(Held {
@@ -194,9 +222,47 @@ impl DoorReader {
             newest: Factor::Pin,
         };
         let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall);
+        let judged = match (verdict.outcome, verdict.decision) {
+            (Outcome::Denied, Some(decision)) => {
+                let card_held = held_card.is_some();
+                self.guard
+                    .judge(reader, decision.reason, &pin, card_held, now.wall)
+            }
+            _ => Unknown::Stands,
+        };
         self.hold_if_awaiting(&verdict, None, Some(pin), reader, now);
-        verdicts.push(verdict);
+        verdicts.extend(self.guarded_verdict(verdict, judged, reader, now.wall));
         verdicts
+    }
+
+    /// The verdicts of a PIN once the guard judged it: the engine's, an offline code's,
+    /// or a wrong entry's with the lockout it began.
+    fn guarded_verdict(
+        &self,
+        verdict: Verdict,
+        judged: Unknown,
+        reader: u8,
+        at: Instant,
+    ) -> Vec<Verdict> {
+        let code =
+            |accepted, detail| verdict::offline_code(&self.door, reader, accepted, detail, at);
+        match judged {
+            Unknown::Stands | Unknown::Wrong { locked_until: None } => vec![verdict],
+            Unknown::Code(window) => vec![code(true, code_words(window))],
+            Unknown::CodeRefused(refusal) => {
+                vec![code(false, format!("offline code refused: {refusal}"))]
+            }
+            Unknown::Wrong {
+                locked_until: Some(until),
+            } => {
+                let strikes = self.guard.strikes(reader);
+                let detail = format!(
+                    "{strikes} wrong entries at reader {reader}: its keypad reads nothing until {}",
+                    crate::offline::utc(until)
+                );
+                vec![verdict, verdict::keypad_locked(&self.door, detail, at)]
+            }
+        }
     }
 
     fn hold_if_awaiting(
@@ -232,4 +298,18 @@ impl DoorReader {
             )),
         }
     }
+}
+
+/// An accepted offline code in words: its use and window, never its digits.
+fn code_words(window: accessctl_core::offline::code::CodeWindow) -> String {
+    let used = if window.once {
+        "one-time"
+    } else {
+        "repeatable"
+    };
+    format!(
+        "{used} offline code, valid from {} to {}",
+        crate::offline::utc(window.start),
+        crate::offline::utc(window.end)
+    )
 }

@@ -251,7 +251,13 @@ impl Report {
                 reason: verdict.decision.map(|d| d.reason),
                 user: None,
                 card: None,
-                detail: Some("present the other factor".to_owned()),
+                detail: Some(
+                    match verdict.outcome {
+                        Outcome::LockedOut => "the keypad is locked after wrong entries",
+                        _ => "present the other factor",
+                    }
+                    .to_owned(),
+                ),
             },
         }
     }

@@ -264,3 +264,136 @@ fn an_unknown_card_at_a_two_factor_door_is_logged_with_its_number() {
     assert_eq!(verdict.outcome, Outcome::UnknownCard);
     assert_eq!(verdict.event.unwrap().card.as_deref(), Some("65545"));
 }
+
+mod keypad_guard {
+    //! The attacks on the controller's keypads, as they were found: 317 PINs decided
+    //! in 19 s, the 317th opening; every 4-digit PIN within ten minutes.
+
+    use accessctl_core::lockout::{FIRST_LOCKOUT, MAX_WRONG_PER_YEAR};
+    use accessctl_core::offline::code::{door_code_key, issue, CodeRequest};
+    use accessctl_core::secret::Key;
+
+    use super::*;
+    use crate::controller::guard::KeypadGuard;
+
+    const MANAGER: &str = r#"
+site hq { timezone "Europe/Paris"  door office { readers badge pin } }
+account acme { user boss "Boss" { pin "7317"  allow office } }
+"#;
+
+    fn manager_policy() -> QueryPolicy {
+        let mut sources = Sources::new();
+        sources.add("hq.acl", MANAGER);
+        let policy = check(&sources).policy.expect("valid policy");
+        QueryPolicy {
+            compiled: CompiledPolicy::new(&policy),
+            policy,
+        }
+    }
+
+    fn office(policy: &QueryPolicy, guard: KeypadGuard) -> DoorReader {
+        DoorReader::guarded(
+            DoorContext::resolve(&policy.policy, "office").unwrap(),
+            guard,
+        )
+    }
+
+    fn code_key() -> Key {
+        door_code_key(&Key::from_entropy([3; 32]), "office")
+    }
+
+    fn typed(door: &mut DoorReader, policy: &QueryPolicy, pin: &str, at: Now) -> Vec<Verdict> {
+        door.keys(policy, 0, format!("{pin}#").as_bytes(), at)
+    }
+
+    #[test]
+    fn every_four_digit_pin_in_order_does_not_open_within_a_year() {
+        let policy = manager_policy();
+        let mut door = office(&policy, KeypadGuard::new(Some(code_key())));
+        let start = now();
+        let (mut at, mut next, mut read) = (start, 0u32, 0u32);
+        let year = Duration::from_secs(365 * 24 * 3600);
+        while at.mono < start.mono + year && next < 10_000 {
+            let verdicts = typed(&mut door, &policy, &format!("{next:04}"), at);
+            assert!(
+                verdicts.iter().all(|v| v.outcome != Outcome::Opened),
+                "opened by {next:04}"
+            );
+            if verdicts.iter().any(|v| v.outcome == Outcome::LockedOut) {
+                at = later(at, Duration::from_secs(60)); // tries again every minute
+            } else {
+                read += 1;
+                next += 1;
+                at = later(at, Duration::from_secs(1));
+            }
+        }
+        assert!(read <= MAX_WRONG_PER_YEAR, "{read} PINs read in a year");
+        assert!(next < 7317, "the manager's PIN is never reached");
+    }
+
+    #[test]
+    fn the_fifth_wrong_pin_locks_the_keypad_is_journaled_and_survives_a_restart() {
+        let policy = manager_policy();
+        let mut door = office(&policy, KeypadGuard::new(None));
+        let at = now();
+        for guess in ["0000", "0001", "0002", "0003"] {
+            let verdict = only(typed(&mut door, &policy, guess, at));
+            assert_eq!(verdict.decision.unwrap().reason, Reason::UnknownCredential);
+        }
+        let fifth = typed(&mut door, &policy, "0004", at);
+        assert_eq!(fifth.len(), 2, "{fifth:?}");
+        assert_eq!(fifth[0].outcome, Outcome::Denied);
+        assert_eq!(fifth[1].outcome, Outcome::KeypadLocked);
+        let event = fifth[1].event.clone().unwrap();
+        assert_eq!(event.kind, EventKind::KeypadLockout);
+        assert!(event
+            .detail
+            .unwrap()
+            .contains("5 wrong entries at reader 0"));
+        // The right PIN now: refused unread, not decided, not journaled.
+        let locked = only(typed(&mut door, &policy, "7317", at));
+        assert_eq!(locked.outcome, Outcome::LockedOut);
+        assert!(locked.decision.is_none() && locked.event.is_none());
+        assert_eq!(led(&locked), LedColor::RED);
+        // A restart, from the memory the controller keeps in its journal.
+        let memory = door.keypad_memory_due().expect("the memory changed");
+        let guard = KeypadGuard::restored(None, &memory).unwrap();
+        let mut restarted = office(&policy, guard);
+        let still = only(typed(&mut restarted, &policy, "7317", at));
+        assert_eq!(still.outcome, Outcome::LockedOut);
+        let after = later(at, Duration::from_secs(FIRST_LOCKOUT as u64));
+        let opened = only(typed(&mut restarted, &policy, "7317", after));
+        assert_eq!(opened.outcome, Outcome::Opened);
+        // A card is no keypad entry: it opens while the keypad is locked.
+    }
+
+    #[test]
+    fn an_offline_code_opens_online_too_and_a_one_time_code_once() {
+        let policy = manager_policy();
+        let mut door = office(&policy, KeypadGuard::new(Some(code_key())));
+        let at = now();
+        let request = CodeRequest {
+            start: at.wall,
+            hours: 1,
+            once: true,
+            variant: 0,
+        };
+        let issued = issue(&code_key(), &request).unwrap();
+        let code = issued.code.expose_digits().to_owned();
+        let opened = only(typed(&mut door, &policy, &code, at));
+        assert_eq!(opened.outcome, Outcome::Opened);
+        assert!(strike_pulsed(&opened));
+        let detail = opened.event.unwrap().detail.unwrap();
+        assert!(detail.starts_with("one-time offline code"), "{detail}");
+        assert!(!detail.contains(&code), "never the code's digits");
+        let again = only(typed(&mut door, &policy, &code, at));
+        assert_eq!(again.outcome, Outcome::Denied);
+        assert!(again
+            .event
+            .unwrap()
+            .detail
+            .unwrap()
+            .contains("already used"));
+        assert_eq!(door.guard().strikes(0), 0, "a genuine code is no guess");
+    }
+}

@@ -35,6 +35,10 @@ pub enum Outcome {
     Unreadable,
     /// The door requires another factor; the controller waits for it.
     AwaitingFactor,
+    /// The keypad is locked after wrong entries: the entry was refused unread.
+    LockedOut,
+    /// Wrong entries locked the keypad (journaled `keypad_lockout`).
+    KeypadLocked,
 }
 
 impl Outcome {
@@ -47,6 +51,8 @@ impl Outcome {
             Outcome::BadParity => "bad parity",
             Outcome::Unreadable => "unreadable card",
             Outcome::AwaitingFactor => "waiting for a second factor",
+            Outcome::LockedOut => "refused unread (keypad locked)",
+            Outcome::KeypadLocked => "keypad locked",
         }
     }
 }
@@ -165,6 +171,56 @@ pub fn unreadable(
         decision: None,
         commands: actions::refuse(reader),
         event: Some(event),
+    }
+}
+
+/// An entry typed on reader `reader` while its keypad is locked: refused unread, and
+/// not journaled (the lockout was, once; a locked keypad must not let anyone flood the
+/// journal).
+pub fn locked_out(reader: u8) -> Verdict {
+    Verdict {
+        outcome: Outcome::LockedOut,
+        decision: None,
+        commands: actions::refuse(reader),
+        event: None,
+    }
+}
+
+/// The lockout that the wrong entry just refused began: reader `reader`'s keypad
+/// reads nothing until `until`. `detail` says how many wrong entries and until when.
+pub fn keypad_locked(door: &DoorContext, detail: String, at: Instant) -> Verdict {
+    Verdict {
+        outcome: Outcome::KeypadLocked,
+        decision: None,
+        commands: Vec::new(),
+        event: Some(Event {
+            detail: Some(detail),
+            ..Event::new(at.0, &door.site, &door.name, EventKind::KeypadLockout)
+        }),
+    }
+}
+
+/// An offline code of the door typed on reader `reader`: opened if `accepted`, else
+/// refused; `detail` says which code window, or why (never the code's digits).
+pub fn offline_code(
+    door: &DoorContext,
+    reader: u8,
+    accepted: bool,
+    detail: String,
+    at: Instant,
+) -> Verdict {
+    let (outcome, kind, commands) = match accepted {
+        true => (Outcome::Opened, EventKind::Opened, actions::open(reader)),
+        false => (Outcome::Denied, EventKind::Denied, actions::refuse(reader)),
+    };
+    Verdict {
+        outcome,
+        decision: None,
+        commands,
+        event: Some(Event {
+            detail: Some(detail),
+            ..Event::new(at.0, &door.site, &door.name, kind)
+        }),
     }
 }
 

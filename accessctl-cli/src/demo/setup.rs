@@ -10,6 +10,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant as Monotonic};
 
+use accessctl_core::offline::code::door_code_key;
 use accessctl_core::offline::{build_image, lock_key, ImageMap, Issue, LockImage};
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::Instant;
@@ -162,11 +163,13 @@ pub fn build_lock(
             source,
         })?;
     let scbk = door_scbk(policy, door)?;
+    let code_key = door_code_key(&policy.door_key(door)?, site.lock.0);
     let setup = SimLockSetup {
         peripheral: peripheral_setup(SimKind::Lock, address(site.lock.1)?, Some(scbk), false),
         lock_key: key,
         formats: door_formats(&query.policy, door),
         offline_after: LOCK_OFFLINE_AFTER,
+        code_key: Some(code_key),
     };
     Ok(BuiltLock {
         lock: SimLock::new(setup, Some(image), entropy()?),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant as Monotonic};
 
-use accessctl_core::offline::{ImageMap, LockHolder};
+use accessctl_core::offline::{ImageMap, KeypadOutcome, LockHolder};
 use accessctl_core::Instant;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{
@@ -269,8 +269,13 @@ impl Stage {
 
     /// What the lock decided alone, in the policy's names.
     fn alone(&self, step: &Step, decision: &AloneDecision) -> Played {
-        let user = match decision {
-            AloneDecision::Decided { decision, .. } => match decision.holder {
+        let decided = match decision {
+            AloneDecision::Decided { decision, .. }
+            | AloneDecision::Keypad(KeypadOutcome::Decided(decision)) => Some(decision),
+            _ => None,
+        };
+        let user = match decided {
+            Some(decision) => match decision.holder {
                 Some(LockHolder::Holder(index)) => self.holder_name(index),
                 Some(LockHolder::SpaceCode(_)) => Some("a space code".to_owned()),
                 None => None,

@@ -3,7 +3,8 @@
 //! Owns the database file: opening it with write-ahead logging, running the versioned
 //! migrations of [`schema`] (the version lives in `PRAGMA user_version`), recording
 //! events, reading them back by door, time and kind, and purging those past the
-//! retention (60 days by default).
+//! retention (60 days by default); and the keypads' memory (wrong entries, lockouts,
+//! one-time codes used) that a restarted controller takes back.
 //!
 //! It must never store a secret (no PIN, no key: only a user's name or the number of
 //! an unknown card), never open a database written by a newer schema, never leave a
@@ -118,6 +119,70 @@ impl Journal {
         self.conn
             .execute("DELETE FROM events WHERE at < ?1", params![cutoff])
             .map_err(|e| self.fail("purge old events", e))
+    }
+
+    /// The keypad memory kept for `door` (a JSON document the controller wrote), if
+    /// any.
+    pub fn keypad_memory(&self, door: &str) -> Result<Option<String>, JournalError> {
+        let read = || {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT state FROM keypads WHERE door = ?1")?;
+            let mut rows = statement.query_map(params![door], |row| row.get(0))?;
+            rows.next().transpose()
+        };
+        read().map_err(|e| self.fail("read a keypad's memory", e))
+    }
+
+    /// Keeps `state`, the keypad memory of `door`, in place of the one kept before.
+    pub fn keep_keypad_memory(&mut self, door: &str, state: &str) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO keypads (door, state) VALUES (?1, ?2)
+                 ON CONFLICT (door) DO UPDATE SET state = excluded.state",
+                params![door, state],
+            )
+            .map(drop)
+            .map_err(|e| self.fail("keep a keypad's memory", e))
+    }
+
+    /// Keeps `image`, a lock image sent to `door` and issued at `issued` (a JSON
+    /// document the controller wrote), and forgets all but the `keep` newest.
+    pub fn keep_sent_image(
+        &mut self,
+        door: &str,
+        issued: i64,
+        image: &str,
+        keep: usize,
+    ) -> Result<(), JournalError> {
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+        let write = |conn: &mut Connection| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO lock_images (door, issued, image) VALUES (?1, ?2, ?3)",
+                params![door, issued, image],
+            )?;
+            tx.execute(
+                "DELETE FROM lock_images WHERE door = ?1 AND issued NOT IN
+                   (SELECT issued FROM lock_images WHERE door = ?1
+                    ORDER BY issued DESC LIMIT ?2)",
+                params![door, keep],
+            )?;
+            tx.commit()
+        };
+        write(&mut self.conn).map_err(|e| fail(&self.path, "keep a sent lock image", e))
+    }
+
+    /// The lock images kept for `door`, oldest first.
+    pub fn sent_images(&self, door: &str) -> Result<Vec<String>, JournalError> {
+        let read = || {
+            let mut statement = self
+                .conn
+                .prepare_cached("SELECT image FROM lock_images WHERE door = ?1 ORDER BY issued")?;
+            let rows = statement.query_map(params![door], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<String>>>()
+        };
+        read().map_err(|e| self.fail("read the sent lock images", e))
     }
 
     /// Sets the pragmas, checks the version and runs the pending migrations.

@@ -52,7 +52,10 @@ pub const MIGRATIONS: &[&str] = &[
     // declare, with the cause) and `audit_refused` (a lock's audit record the
     // controller would not believe); and the keypads' memory, one row per door (a
     // JSON document: each reader's wrong entries and lockout, the one-time offline
-    // codes used), so that a restarted controller forgets none of them.
+    // codes used), so that a restarted controller forgets none of them; and the lock
+    // images each door was sent (issue instant, holders' names, space codes: a JSON
+    // document), so that a restarted controller can still check the audit records a
+    // lock decided with an image its previous run sent.
     "CREATE TABLE events_v3 (
         id      INTEGER PRIMARY KEY,
         at      INTEGER NOT NULL,
@@ -76,6 +79,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE keypads (
         door    TEXT    PRIMARY KEY CHECK (door <> ''),
         state   TEXT    NOT NULL
+    );
+    CREATE TABLE lock_images (
+        door    TEXT    NOT NULL CHECK (door <> ''),
+        issued  INTEGER NOT NULL,
+        image   TEXT    NOT NULL,
+        PRIMARY KEY (door, issued)
     );",
 ];
 

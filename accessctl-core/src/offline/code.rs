@@ -93,6 +93,9 @@
 //!
 //! # Wrong entries and lockout
 //!
+//! The keypad's one rule, [`crate::lockout`], shared with PINs and space codes; for
+//! offline codes it reads:
+//!
 //! - An entry that is not ten digits, or whose Damm digit is wrong, is refused as
 //!   mistyped and **not counted**: no key ever makes such a code, so refusing it
 //!   teaches nothing and counting it protects nothing. The Damm digit catches every
@@ -144,10 +147,9 @@
 mod layout;
 mod verifier;
 
+pub use crate::lockout::{FIRST_LOCKOUT, FORGIVE_AFTER, MAX_LOCKOUT, STRIKES_PER_LOCKOUT};
 pub use layout::{CHECK_DIGITS, CODE_LENGTH, FIELD_DIGITS};
-pub use verifier::{
-    CodeVerifier, DEFAULT_MEMORY, FIRST_LOCKOUT, FORGIVE_AFTER, MAX_LOCKOUT, STRIKES_PER_LOCKOUT,
-};
+pub use verifier::{CodeVerifier, UsedCodes, DEFAULT_MEMORY};
 
 use crate::secret::{constant_time_eq, Key};
 use crate::time::Instant;

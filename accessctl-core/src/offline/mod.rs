@@ -3,7 +3,8 @@
 //! Owns the lock memory image (its binary format, how it is built from a compiled
 //! policy for one door, and how it is read back), the offline evaluator that decides
 //! from an image alone exactly as the compiled engine would in offline mode, and the
-//! algorithmic offline codes a lock verifies with only its secret and its clock. It
+//! algorithmic offline codes a lock verifies with only its secret and its clock, and
+//! the lock's keypad that puts every secret typed at it behind one lockout. It
 //! never reads a clock or a random source: instants and entropy come from the caller.
 //!
 //! ```
@@ -42,6 +43,7 @@ mod build;
 pub mod code;
 mod evaluate;
 pub mod image;
+mod keypad;
 #[cfg(test)]
 mod tests;
 
@@ -51,3 +53,4 @@ pub use image::{
     inspect, lock_key, DecodeError, ImageContents, ImageSummary, Inspection, LockImage, SealError,
     UnverifiedImage,
 };
+pub use keypad::{judge_unknown, KeypadMemory, KeypadOutcome, LockKeypad, Unknown};

@@ -228,6 +228,11 @@ impl AuditTrail {
         records
     }
 
+    /// The records waiting, oldest first.
+    pub fn records(&self) -> impl Iterator<Item = &AuditRecord> {
+        self.records.iter()
+    }
+
     /// How many records wait.
     pub fn len(&self) -> usize {
         self.records.len()

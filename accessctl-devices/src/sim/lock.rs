@@ -23,7 +23,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
-use accessctl_core::offline::{DecodeError, ImageSummary, LockDecision, LockImage};
+use accessctl_core::offline::{
+    DecodeError, ImageSummary, KeypadMemory, KeypadOutcome, LockDecision, LockImage, LockKeypad,
+};
 use accessctl_core::secret::Key;
 use accessctl_core::{Instant, Presented, Reason};
 use thiserror::Error;
@@ -52,6 +54,9 @@ pub struct SimLockSetup {
     pub formats: Vec<Format>,
     /// How long its control panel may stay silent before it decides alone.
     pub offline_after: Duration,
+    /// Its door's offline-code key (`accessctl_core::offline::code::door_code_key`):
+    /// with it, the lock accepts the door's offline codes.
+    pub code_key: Option<Key>,
 }
 
 /// Why an image sent to the lock was refused; the image in force stays.
@@ -89,6 +94,11 @@ pub enum LockEvent {
     ImageRefused(ImageRefusal),
     /// A new secure channel key (from `osdp_KEYSET`), to persist. Prints redacted.
     KeySet(Scbk),
+    /// Wrong entries locked the keypad, deciding alone, until then.
+    KeypadLocked {
+        /// When entries are read again.
+        until: Instant,
+    },
 }
 
 /// The credential the lock read from a presentation.
@@ -113,31 +123,40 @@ impl fmt::Display for Credential {
 /// What the lock decided alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AloneDecision {
-    /// Its image decided.
+    /// Its image decided a card.
     Decided {
         /// What it read.
         credential: Credential,
         /// The evaluator's decision.
         decision: LockDecision,
     },
+    /// Its keypad read an entry: a PIN or space code the image decided, an offline
+    /// code, a wrong entry, or nothing while locked out.
+    Keypad(KeypadOutcome),
     /// The card's bits read as none of its formats (bad parity, unknown length):
     /// refused.
     Unreadable(WiegandError),
-    /// It holds no image: it refuses everyone.
+    /// It holds no image: it refuses every card.
     NoImage(Credential),
 }
 
 impl AloneDecision {
     /// Whether the door opened.
     pub fn allowed(&self) -> bool {
-        matches!(self, AloneDecision::Decided { decision, .. } if decision.allowed())
+        match self {
+            AloneDecision::Decided { decision, .. } => decision.allowed(),
+            AloneDecision::Keypad(outcome) => outcome.allowed(),
+            _ => false,
+        }
     }
 
     /// The stable code of the reason: the engine's (`granted`, `unknown_credential`,
-    /// …), `unreadable_card` or `no_image`.
+    /// …), the keypad's (`offline_code`, `locked_out`, a code's refusal such as
+    /// `already_used`), `unreadable_card` or `no_image`.
     pub fn code(&self) -> &'static str {
         match self {
             AloneDecision::Decided { decision, .. } => decision.reason.code(),
+            AloneDecision::Keypad(outcome) => outcome.code(),
             AloneDecision::Unreadable(_) => "unreadable_card",
             AloneDecision::NoImage(_) => "no_image",
         }
@@ -147,6 +166,8 @@ impl AloneDecision {
     pub fn reason(&self) -> Option<Reason> {
         match self {
             AloneDecision::Decided { decision, .. } => Some(decision.reason),
+            AloneDecision::Keypad(KeypadOutcome::Decided(decision)) => Some(decision.reason),
+            AloneDecision::Keypad(KeypadOutcome::Wrong { .. }) => Some(Reason::UnknownCredential),
             _ => None,
         }
     }
@@ -163,6 +184,20 @@ impl fmt::Display for AloneDecision {
             }
             AloneDecision::Unreadable(error) => {
                 write!(f, "card: {verdict} ({}: {error})", self.code())
+            }
+            AloneDecision::Keypad(KeypadOutcome::LockedOut { .. }) => {
+                f.write_str("PIN: refused unread (locked_out)")
+            }
+            AloneDecision::Keypad(outcome) => {
+                let what = match outcome {
+                    KeypadOutcome::Code(_) | KeypadOutcome::CodeRefused(_) => "offline code",
+                    _ => "PIN",
+                };
+                write!(f, "{what}: {verdict} ({})", self.code())?;
+                match outcome.locked_until() {
+                    Some(_) => f.write_str(", the keypad locks"),
+                    None => Ok(()),
+                }
             }
         }
     }
@@ -186,6 +221,7 @@ pub struct SimLock {
     lock_key: Key,
     image: Option<LockImage>,
     formats: Vec<Format>,
+    keypad: LockKeypad,
     events: VecDeque<LockEvent>,
     audit: AuditTrail,
 }
@@ -202,6 +238,7 @@ impl SimLock {
             lock_key: setup.lock_key,
             image,
             formats: setup.formats,
+            keypad: LockKeypad::new(setup.code_key),
             events: VecDeque::new(),
             audit: AuditTrail::default(),
         }
@@ -239,8 +276,38 @@ impl SimLock {
             return LockOutcome::Reported;
         }
         let decision = self.decide_alone(presentation, at);
-        self.audit.push(self.audit_record(&decision, at));
+        // Entries refused unread are not kept: a locked keypad would otherwise let
+        // anyone flush the trail of the decisions that matter.
+        if !matches!(
+            decision,
+            AloneDecision::Keypad(KeypadOutcome::LockedOut { .. })
+        ) {
+            self.audit.push(self.audit_record(&decision, at));
+        }
+        if let AloneDecision::Keypad(outcome) = &decision {
+            if let Some(until) = outcome.locked_until() {
+                self.audit.push(lockout_record(at, self.image_issued()));
+                self.events.push_back(LockEvent::KeypadLocked { until });
+            }
+        }
         LockOutcome::Alone(decision)
+    }
+
+    /// What the keypad must keep across a restart: wrong entries, lockout, one-time
+    /// codes used. The caller keeps it in the lock's persistent memory after every
+    /// keypad entry decided alone.
+    pub fn keypad_memory(&self) -> KeypadMemory {
+        self.keypad.memory()
+    }
+
+    /// Takes back the keypad's memory after a restart.
+    pub fn restore_keypad(&mut self, memory: KeypadMemory, code_key: Option<Key>) {
+        self.keypad = LockKeypad::restored(code_key, memory);
+    }
+
+    /// The issue instant of the image in force, if any.
+    fn image_issued(&self) -> Option<Instant> {
+        self.image.as_ref().map(|image| image.contents().issued)
     }
 
     /// The audit record of `decision`, taken alone at `at`: no PIN, no code.
@@ -254,6 +321,10 @@ impl SimLock {
                 credential,
                 decision,
             } => (read(credential), decision.holder),
+            AloneDecision::Keypad(KeypadOutcome::Decided(decision)) => {
+                (AuditCredential::Pin, decision.holder)
+            }
+            AloneDecision::Keypad(_) => (AuditCredential::Pin, None),
             AloneDecision::NoImage(credential) => (read(credential), None),
             AloneDecision::Unreadable(_) => (AuditCredential::UnreadableCard, None),
         };
@@ -263,7 +334,7 @@ impl SimLock {
             reason: decision.code().to_owned(),
             holder,
             credential,
-            image_issued: self.image.as_ref().map(|image| image.contents().issued),
+            image_issued: self.image_issued(),
             dropped_before: 0,
         }
     }
@@ -283,8 +354,9 @@ impl SimLock {
         }
     }
 
-    /// What the lock decides alone for `presentation` at `at`, from its image.
-    pub fn decide_alone(&self, presentation: &Presentation, at: Instant) -> AloneDecision {
+    /// What the lock decides alone for `presentation` at `at`: a card from its image,
+    /// a keypad entry through its keypad's lockout.
+    pub fn decide_alone(&mut self, presentation: &Presentation, at: Instant) -> AloneDecision {
         let (credential, presented) = match presentation {
             Presentation::Card(bits) => match wiegand::detect(bits, &self.formats) {
                 Ok(card) => (
@@ -296,13 +368,10 @@ impl SimLock {
                 ),
                 Err(error) => return AloneDecision::Unreadable(error),
             },
-            Presentation::Pin(pin) => (
-                Credential::Pin,
-                Presented {
-                    pin: Some(pin.expose()),
-                    ..Presented::default()
-                },
-            ),
+            Presentation::Pin(pin) => {
+                let outcome = self.keypad.enter(self.image.as_ref(), pin.expose(), at);
+                return AloneDecision::Keypad(outcome);
+            }
         };
         match &self.image {
             Some(image) => AloneDecision::Decided {
@@ -379,6 +448,22 @@ impl SimLock {
         Ok(summary)
     }
 }
+
+/// The audit record of a lockout the keypad began at `at`.
+fn lockout_record(at: Instant, image_issued: Option<Instant>) -> AuditRecord {
+    AuditRecord {
+        at,
+        allowed: false,
+        reason: KEYPAD_LOCKOUT.to_owned(),
+        holder: None,
+        credential: AuditCredential::Pin,
+        image_issued,
+        dropped_before: 0,
+    }
+}
+
+/// The reason of the audit record a lock keeps when its keypad locks.
+pub const KEYPAD_LOCKOUT: &str = "keypad_lockout";
 
 impl fmt::Debug for SimLock {
     /// The image's door and counts and the formats; never the key.

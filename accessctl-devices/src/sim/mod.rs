@@ -52,7 +52,8 @@ pub use audit::{
 };
 pub use bus::{SimDevice, SimLink};
 pub use lock::{
-    AloneDecision, Credential, ImageRefusal, LockEvent, LockOutcome, SimLock, SimLockSetup, READER,
+    AloneDecision, Credential, ImageRefusal, LockEvent, LockOutcome, SimLock, SimLockSetup,
+    KEYPAD_LOCKOUT, READER,
 };
 pub use presentation::{Pin, Presentation, PresentationError, MAX_PIN_DIGITS};
 pub use reader::{ReaderEvent, SimReader, DEFAULT_SETTLE};

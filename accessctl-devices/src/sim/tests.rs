@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use accessctl_core::lockout::{FIRST_LOCKOUT, MAX_WRONG_PER_DAY};
+use accessctl_core::offline::code::{door_code_key, issue, CodeRequest};
 use accessctl_core::offline::{build_image, lock_key, Issue, LockImage};
 use accessctl_core::secret::Key;
 use accessctl_core::{check, CompiledPolicy, Reason, Sources};
@@ -51,12 +53,21 @@ fn address() -> Address {
 }
 
 fn lock(image: bool) -> SimLock {
+    lock_taking_codes(image, None)
+}
+
+fn code_key() -> Key {
+    door_code_key(&Key::from_entropy([7; 32]), "store")
+}
+
+fn lock_taking_codes(image: bool, code_key: Option<Key>) -> SimLock {
     let image = image.then(|| LockImage::decode(&image_bytes(ISSUED), &key()).unwrap());
     let setup = SimLockSetup {
         peripheral: peripheral_setup(SimKind::Lock, address(), None, false),
         lock_key: key(),
         formats: vec![formats::H10301, formats::H10306],
         offline_after: Duration::from_secs(2),
+        code_key,
     };
     SimLock::new(setup, image, Box::new(|bytes: &mut [u8]| bytes.fill(9)))
 }
@@ -371,4 +382,130 @@ fn several_readers_share_one_line_and_only_the_one_named_answers() {
     line.handle_timeout(t0 + Duration::from_secs(9));
     assert!(!line[1].is_online(t0 + Duration::from_secs(9)));
     assert_eq!(line[1].address(), address());
+}
+
+/// The lock's decision for `line` presented at `at`, its control panel long gone.
+fn alone(lock: &mut SimLock, line: &str, at: accessctl_core::Instant) -> AloneDecision {
+    let gone = Instant::now() + Duration::from_secs(3);
+    match lock.present(&line.parse().unwrap(), gone, at) {
+        LockOutcome::Alone(decision) => decision,
+        LockOutcome::Reported => panic!("reported while offline"),
+    }
+}
+
+#[test]
+fn an_offline_code_opens_the_lock_alone_and_a_one_time_code_once() {
+    // Found: a code from `codes issue` was refused by the lock (unknown_credential).
+    let mut store = lock_taking_codes(true, Some(code_key()));
+    let request = CodeRequest {
+        start: MONDAY_9AM,
+        hours: 2,
+        once: true,
+        variant: 0,
+    };
+    let issued = issue(&code_key(), &request).unwrap();
+    let line = format!("pin {}", issued.code.expose_digits());
+    let first = alone(&mut store, &line, MONDAY_9AM);
+    assert!(first.allowed(), "{first}");
+    assert_eq!(first.to_string(), "offline code: opened (offline_code)");
+    let again = alone(&mut store, &line, MONDAY_9AM);
+    assert_eq!(again.code(), "already_used");
+    let late = accessctl_core::Instant(MONDAY_9AM.0 + 3 * 3600);
+    let other = issue(
+        &code_key(),
+        &CodeRequest {
+            variant: 1,
+            ..request
+        },
+    )
+    .unwrap();
+    let expired = alone(
+        &mut store,
+        &format!("pin {}", other.code.expose_digits()),
+        late,
+    );
+    assert_eq!(expired.code(), "expired");
+    // A lock without the door's code key knows no code.
+    let mut keyless = lock(true);
+    assert_eq!(
+        alone(&mut keyless, &line, MONDAY_9AM).code(),
+        "unknown_credential"
+    );
+}
+
+#[test]
+fn ten_thousand_pins_at_the_lock_are_locked_out_long_before_they_finish() {
+    // Found: 0000, 0001, … opened the lock at the 7,317th try within one second.
+    let mut lock = lock_taking_codes(true, Some(code_key()));
+    let at = MONDAY_9AM;
+    let mut read = 0;
+    let mut locked = Vec::new();
+    for guess in 0..10_000 {
+        let decision = alone(&mut lock, &format!("pin {guess:04}"), at);
+        assert!(!decision.allowed(), "opened by {guess:04}");
+        if decision.code() != "locked_out" {
+            read += 1;
+        }
+        locked.extend(events(&mut lock).into_iter().filter_map(|e| match e {
+            LockEvent::KeypadLocked { until } => Some(until),
+            _ => None,
+        }));
+    }
+    assert_eq!(
+        read, 5,
+        "five entries read, the 9,995 others refused unread"
+    );
+    let until = accessctl_core::Instant(MONDAY_9AM.0 + FIRST_LOCKOUT);
+    assert_eq!(locked, [until]);
+    // The space code waits out the lockout like any secret typed.
+    assert_eq!(alone(&mut lock, "pin 483920", at).code(), "locked_out");
+    assert_eq!(alone(&mut lock, "pin 483920", until).code(), "space_code");
+    // The lockout is in the audit trail the controller will journal.
+    let reasons: Vec<_> = lock
+        .audit_trail()
+        .records()
+        .map(|r| r.reason.clone())
+        .filter(|r| r == KEYPAD_LOCKOUT)
+        .collect();
+    assert_eq!(reasons.len(), 1);
+}
+
+#[test]
+fn a_day_of_guessing_at_the_lock_reads_at_most_the_documented_entries() {
+    let mut lock = lock_taking_codes(true, Some(code_key()));
+    let (start, mut at, mut read) = (MONDAY_9AM.0, MONDAY_9AM.0, 0u32);
+    while at < start + 24 * 3600 {
+        let decision = alone(
+            &mut lock,
+            &format!("pin {:04}", read % 10_000),
+            accessctl_core::Instant(at),
+        );
+        assert!(!decision.allowed());
+        match decision {
+            AloneDecision::Keypad(accessctl_core::offline::KeypadOutcome::LockedOut { until }) => {
+                at = until.0
+            }
+            _ => {
+                read += 1;
+                at += 1;
+            }
+        }
+    }
+    assert_eq!(read, MAX_WRONG_PER_DAY);
+}
+
+#[test]
+fn the_keypad_memory_survives_a_restart_of_the_lock() {
+    let mut lock = lock_taking_codes(true, Some(code_key()));
+    for guess in ["0000", "0001", "0002", "0003"] {
+        alone(&mut lock, &format!("pin {guess}"), MONDAY_9AM);
+    }
+    let memory = lock.keypad_memory();
+    let mut restarted = lock_taking_codes(true, Some(code_key()));
+    restarted.restore_keypad(memory, Some(code_key()));
+    alone(&mut restarted, "pin 0004", MONDAY_9AM);
+    assert_eq!(
+        alone(&mut restarted, "pin 483920", MONDAY_9AM).code(),
+        "locked_out"
+    );
 }

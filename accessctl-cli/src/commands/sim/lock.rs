@@ -10,6 +10,7 @@ use std::io;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant as Monotonic};
 
+use accessctl_core::offline::code::door_code_key;
 use accessctl_core::offline::{lock_key, LockImage, UnverifiedImage};
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::Instant;
@@ -21,7 +22,7 @@ use accessctl_devices::transport::Connection;
 use accessctl_devices::wiegand::{formats, Format as CardFormat};
 use serde::Serialize;
 
-use super::{connect, door_key, entropy, stdin_lines, SimError, TURN};
+use super::{connect, door_key, entropy, memory, stdin_lines, SimError, TURN};
 use crate::args::{Format, SimLockArgs};
 use crate::console::Console;
 use crate::controller::clock::WallClock;
@@ -75,15 +76,26 @@ pub fn run(args: &SimLockArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     } else {
         args.card_formats.clone()
     };
+    let code_key = door_code_key(&door_key, &door);
     let setup = SimLockSetup {
         peripheral: peripheral_setup(SimKind::Lock, args.address, scbk, args.install),
         lock_key: key,
         formats,
         offline_after: Duration::from_secs(args.offline_after),
+        code_key: Some(code_key.clone()),
     };
-    let lock = SimLock::new(setup, Some(image), entropy()?);
+    let state = args
+        .state
+        .clone()
+        .unwrap_or_else(|| memory::default_path(&args.image));
+    let mut lock = SimLock::new(setup, Some(image), entropy()?);
+    lock.restore_keypad(
+        memory::load(&state).map_err(SimError::from)?,
+        Some(code_key),
+    );
     let mut run = LockRun {
         lock,
+        state,
         clock: match start {
             Some(start) => WallClock::starting_at(start),
             None => WallClock::System,
@@ -113,6 +125,8 @@ fn lock_start(at: Option<&WrittenInstant>, image: &LockImage) -> Result<Option<I
 /// The simulated lock at work.
 struct LockRun {
     lock: SimLock,
+    /// The lock's persistent memory.
+    state: std::path::PathBuf,
     clock: WallClock,
     format: Format,
     /// When a presentation was reported and its answer not yet seen.
@@ -219,6 +233,7 @@ impl LockRun {
             }
         };
         let now = self.clock.now();
+        let before = self.lock.keypad_memory();
         let line = match self.lock.present(&presentation, now.mono, now.wall) {
             LockOutcome::Reported => {
                 self.awaiting = Some(now.mono);
@@ -227,15 +242,22 @@ impl LockRun {
                     presented: presentation.to_string(),
                 }
             }
-            LockOutcome::Alone(decision) => LockLine::Decision {
-                at: self.stamp(),
-                alone: true,
-                allowed: decision.allowed(),
-                reason: decision.code(),
-                text: decision.to_string(),
-            },
+            LockOutcome::Alone(decision) => {
+                let after = self.lock.keypad_memory();
+                if after != before {
+                    memory::save(&self.state, &after).map_err(SimError::from)?;
+                }
+                LockLine::Decision {
+                    at: self.stamp(),
+                    alone: true,
+                    allowed: decision.allowed(),
+                    reason: decision.code(),
+                    text: decision.to_string(),
+                }
+            }
         };
-        self.print(&line, console)
+        self.print(&line, console)?;
+        self.events(console)
     }
 
     /// Prints what the lock did or learnt.
@@ -262,6 +284,10 @@ impl LockRun {
                     why: refusal_text(&refusal),
                 },
                 LockEvent::KeySet(_) => LockLine::KeySet { at },
+                LockEvent::KeypadLocked { until } => LockLine::KeypadLocked {
+                    at,
+                    until: self.local(until),
+                },
             };
             self.print(&line, console)?;
         }
@@ -270,7 +296,11 @@ impl LockRun {
 
     /// The lock's clock in its local time, by its image's offsets (RFC 3339).
     fn stamp(&self) -> String {
-        let at = self.clock.now().wall;
+        self.local(self.clock.now().wall)
+    }
+
+    /// `at` in the lock's local time, by its image's offsets (RFC 3339).
+    fn local(&self, at: Instant) -> String {
         let offset = self.lock.image().map_or(0, |i| i.contents().offset_at(at));
         let local = chrono::FixedOffset::east_opt(offset).and_then(|zone| {
             chrono::DateTime::from_timestamp(at.0, 0).map(|t| t.with_timezone(&zone))
@@ -354,6 +384,10 @@ enum LockLine {
     KeySet {
         at: String,
     },
+    KeypadLocked {
+        at: String,
+        until: String,
+    },
     Invalid {
         at: String,
         error: String,
@@ -386,6 +420,9 @@ impl LockLine {
             LockLine::KeySet { at } => {
                 format!("{at}  new secure channel key set (kept in memory only)")
             }
+            LockLine::KeypadLocked { at, until } => format!(
+                "{at}  keypad locked after repeated wrong entries, until {until} (cards still open)"
+            ),
             LockLine::Invalid { at, error } => format!("{at}  ignored: {error}"),
         }
     }

@@ -11,6 +11,7 @@
 
 mod channel_key;
 mod lock;
+mod memory;
 mod reader;
 
 use std::io::{self, BufRead};
@@ -83,6 +84,9 @@ pub enum SimError {
         /// The sites it ships.
         known: String,
     },
+    /// The lock's persistent memory cannot be read or kept.
+    #[error(transparent)]
+    Memory(#[from] memory::MemoryError),
     /// The demo's devices did not all come online.
     #[error("the demo's devices did not all come online (online: {online})")]
     NotOnline {
@@ -103,6 +107,7 @@ impl SimError {
             SimError::Presentation(_) => "invalid_presentation",
             SimError::UnknownSite { .. } => "unknown_site",
             SimError::NotOnline { .. } => "not_online",
+            SimError::Memory(_) => "lock_memory",
         }
     }
 

@@ -1,23 +1,18 @@
 //! The lock's keypad state for offline codes: strikes and lockouts, and the one-time
 //! codes already used.
 //!
-//! Owns the lockout rule and the bounded memory of used one-time codes documented in
-//! the parent module, and applies them around [`check_code`]. It never reads a clock
-//! (every call takes `now`) and never forgets a one-time code that could still be
-//! accepted.
+//! Owns the bounded memory of used one-time codes documented in the parent module, and
+//! applies it and the keypad [`Lockout`] rule around [`check_code`]. It never reads a
+//! clock (every call takes `now`) and never forgets a one-time code that could still
+//! be accepted.
+
+use serde::{Deserialize, Serialize};
 
 use super::{check_code, CodeRefusal, CodeWindow, DRIFT_TOLERANCE};
+use crate::lockout::Lockout;
 use crate::secret::Key;
 use crate::time::Instant;
 
-/// Wrong entries between lockouts.
-pub const STRIKES_PER_LOCKOUT: u32 = 5;
-/// Seconds of the first lockout; each further one lasts twice as long as the last.
-pub const FIRST_LOCKOUT: i64 = 5 * 60;
-/// Seconds a lockout lasts at most.
-pub const MAX_LOCKOUT: i64 = 24 * 3600;
-/// Seconds without a wrong entry after which strikes and lockouts are forgiven.
-pub const FORGIVE_AFTER: i64 = 7 * 24 * 3600;
 /// One-time codes a verifier remembers by default.
 pub const DEFAULT_MEMORY: usize = 256;
 
@@ -68,27 +63,47 @@ impl CodeVerifier {
     /// code is a strike (every fifth locks the keypad); a one-time code is accepted
     /// once.
     pub fn verify(&mut self, entered: &str, now: Instant) -> Result<CodeWindow, CodeRefusal> {
-        self.lockout.forgive_if_quiet(now);
-        if let Some(until) = self.lockout.locked(now) {
+        if let Err(until) = self.lockout.admit(now) {
             return Err(CodeRefusal::LockedOut { until });
         }
-        match check_code(&self.key, entered, now) {
+        match self.check(entered, now) {
             Err(CodeRefusal::WrongCode { .. }) => Err(CodeRefusal::WrongCode {
                 locked_until: self.lockout.strike(now),
             }),
+            other => other,
+        }
+    }
+
+    /// Checks a code entered at `now` against the key and the memory of used one-time
+    /// codes, leaving the lockout to the caller: for a keypad whose one [`Lockout`]
+    /// also covers PINs and space codes. A wrong code comes back as
+    /// [`CodeRefusal::WrongCode`] with no lockout.
+    pub fn check(&mut self, entered: &str, now: Instant) -> Result<CodeWindow, CodeRefusal> {
+        match check_code(&self.key, entered, now) {
             Ok(window) if window.once => self.used.remember(window, now).map(|()| window),
             other => other,
         }
     }
 
+    /// The one-time codes remembered, to keep in the lock's persistent memory.
+    pub fn memory(&self) -> UsedCodes {
+        self.used.clone()
+    }
+
+    /// Takes back a memory kept by [`CodeVerifier::memory`] (its capacity stays this
+    /// verifier's).
+    pub fn restore_memory(&mut self, memory: UsedCodes) {
+        self.used.codes = memory.codes;
+    }
+
     /// Wrong entries counted since the last forgiveness.
     pub fn strikes(&self) -> u32 {
-        self.lockout.strikes
+        self.lockout.strikes()
     }
 
     /// Until when the keypad is locked, if it is at `now`.
     pub fn locked_until(&self, now: Instant) -> Option<Instant> {
-        self.lockout.locked(now)
+        self.lockout.locked_until(now)
     }
 
     /// One-time codes remembered (some may have expired since the last call).
@@ -97,57 +112,8 @@ impl CodeVerifier {
     }
 }
 
-/// Strikes and lockouts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Lockout {
-    strikes: u32,
-    /// Strikes since the last lockout began.
-    pending: u32,
-    lockouts: u32,
-    until: Option<Instant>,
-    last_strike: Option<Instant>,
-}
-
-impl Lockout {
-    fn forgive_if_quiet(&mut self, now: Instant) {
-        if self
-            .last_strike
-            .is_some_and(|last| now.0 >= last.0.saturating_add(FORGIVE_AFTER))
-        {
-            *self = Lockout::default();
-        }
-    }
-
-    fn locked(&self, now: Instant) -> Option<Instant> {
-        self.until.filter(|until| now < *until)
-    }
-
-    /// Counts a wrong entry; returns the end of the lockout it starts, if it does.
-    fn strike(&mut self, now: Instant) -> Option<Instant> {
-        self.strikes = self.strikes.saturating_add(1);
-        self.pending = self.pending.saturating_add(1);
-        self.last_strike = Some(now);
-        if self.pending < STRIKES_PER_LOCKOUT {
-            return None;
-        }
-        self.pending = 0;
-        self.lockouts = self.lockouts.saturating_add(1);
-        let until = Instant(now.0.saturating_add(lockout_length(self.lockouts)));
-        self.until = Some(until);
-        self.until
-    }
-}
-
-/// Seconds of the `n`-th lockout (from 1).
-fn lockout_length(n: u32) -> i64 {
-    let doublings = n.saturating_sub(1).min(30);
-    FIRST_LOCKOUT
-        .saturating_mul(1i64 << doublings)
-        .min(MAX_LOCKOUT)
-}
-
 /// A one-time code accepted: 16 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Used {
     start: i64,
     hours: u32,
@@ -171,9 +137,11 @@ impl Used {
     }
 }
 
-/// The one-time codes accepted and still within their window.
-#[derive(Debug, Clone)]
-struct UsedCodes {
+/// The one-time codes accepted and still within their window: part of a lock's
+/// persistent memory, plain data to keep and restore.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedCodes {
+    #[serde(skip)]
     capacity: usize,
     codes: Vec<Used>,
 }
@@ -198,16 +166,6 @@ impl UsedCodes {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lockouts_double_up_to_a_day() {
-        let minutes: Vec<i64> = (1..=12).map(|n| lockout_length(n) / 60).collect();
-        assert_eq!(
-            minutes,
-            [5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440, 1440]
-        );
-        assert_eq!(lockout_length(u32::MAX), MAX_LOCKOUT);
-    }
 
     #[test]
     fn a_used_code_takes_sixteen_bytes() {
