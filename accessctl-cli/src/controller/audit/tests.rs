@@ -345,3 +345,37 @@ fn the_images_kept_are_the_last_few() {
     let kept = i64::try_from(SENT_IMAGES_KEPT).unwrap();
     assert!(images.named(Some(Instant(ISSUED.0 + 10 - kept))).is_some());
 }
+
+#[test]
+fn a_locks_keypad_lockout_and_its_offline_codes_are_journaled_as_such() {
+    let store = door("store");
+    let lockout = AuditRecord {
+        allowed: false,
+        reason: accessctl_devices::sim::KEYPAD_LOCKOUT.into(),
+        holder: None,
+        credential: AuditCredential::Pin,
+        ..ana_opened()
+    };
+    let (event, _) = audit(&lockout, &store, AuditChannel::OwnKey);
+    assert_eq!(event.kind, EventKind::KeypadLockout, "{event:?}");
+    assert_eq!(event.at, DECIDED.0);
+    // An offline code opens for no holder: the lock's key made it.
+    let code = AuditRecord {
+        reason: "offline_code".into(),
+        holder: None,
+        credential: AuditCredential::Pin,
+        ..ana_opened()
+    };
+    let (event, _) = audit(&code, &store, AuditChannel::OwnKey);
+    assert_eq!(event.kind, EventKind::Opened, "{event:?}");
+    assert!(event.detail.unwrap().contains("(offline_code)"));
+    // Any other opening for nobody is still refused.
+    let nobody = AuditRecord {
+        holder: None,
+        ..ana_opened()
+    };
+    assert_eq!(
+        refusal(&nobody, &store, AuditChannel::OwnKey),
+        "opened_for_nobody"
+    );
+}
