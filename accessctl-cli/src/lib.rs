@@ -26,14 +26,14 @@ pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod exit;
-pub mod instant;
-pub mod journal;
 pub mod keystore;
 pub mod load;
 pub mod offline;
 pub mod query;
 pub mod render;
 pub mod table;
+
+pub use accessctl_controller::{instant, journal};
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
