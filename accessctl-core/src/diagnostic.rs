@@ -205,6 +205,10 @@ codes! {
     UnknownCardFormat = "E0316",
     /// a card format listed twice in one `cards` clause
     RepeatedCardFormat = "E0317",
+    /// a duration that is not one (`timed 0m`, `timed 30s`, beyond 24 hours)
+    InvalidDuration = "E0318",
+    /// a reader number beyond 255 (`entry main reader 300`)
+    InvalidReader = "E0319",
 
     // Credentials and codes: E04xx
     /// a card number held twice in a site
@@ -254,6 +258,16 @@ codes! {
     /// an expectation whose `because` reason contradicts its `may` or `may not`
     ContradictoryReason = "E0801",
 
+    // Anti-passback zones: E09xx
+    /// a door reader that is both an entry and an exit of one zone
+    ZoneBothWays = "E0901",
+    /// a door reader listed twice, in one zone or in two
+    ZoneReaderTwice = "E0902",
+    /// a zone with no entry
+    EmptyZone = "E0903",
+    /// a zone with no `antipassback` clause
+    MissingAntipassback = "E0904",
+
     // Warnings: W01xx
     /// a schedule nobody uses
     UnusedSchedule = "W0101",
@@ -265,6 +279,8 @@ codes! {
     UnusedCalendar = "W0104",
     /// a door group or path nobody uses
     UnusedGroup = "W0105",
+    /// an offline lock in an anti-passback zone, where the zone is never checked
+    OfflineZoneDoor = "W0106",
 }
 
 impl Serialize for Code {

@@ -63,6 +63,7 @@ use crate::syntax::ast::{
     Ident, Item, PathDecl, ReaderMode, Schedule, ScheduleRule, Site, SiteClause, SpaceCode, Str,
     Target, Test, TestCredential, TestSubject, Time, TimeRange, User, UserClause, Word,
 };
+use crate::syntax::ast::{Passback, Zone, ZoneClause, ZoneDoor};
 
 /// Prints `file` in canonical form, ending with a single newline (an empty file
 /// prints as the empty string).
@@ -314,6 +315,7 @@ fn item(p: &mut Printer, depth: usize, item: &Item) {
         Item::Account(account_) => account(p, depth, "account", account_),
         Item::Appointment(appointment_) => appointment(p, depth, appointment_),
         Item::Test(test_) => test(p, depth, test_),
+        Item::Zone(zone_) => zone(p, depth, zone_),
     }
 }
 
@@ -336,6 +338,7 @@ fn site_clause(p: &mut Printer, depth: usize, clause: &SiteClause) {
         SiteClause::Group(group_) => group(p, group_),
         SiteClause::Path(path_) => path(p, path_),
         SiteClause::Code(code) => space_code(p, code),
+        SiteClause::Zone(zone_) => zone(p, depth, zone_),
     }
 }
 
@@ -401,6 +404,54 @@ fn space_code(p: &mut Printer, code: &SpaceCode) {
     p.keyword_string("code", &code.code);
     p.token("on");
     p.targets(&code.targets);
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones
+
+/// `zone NAME ["Title"] { … }`
+fn zone(p: &mut Printer, depth: usize, zone: &Zone) {
+    p.token("zone");
+    p.ident(&zone.name);
+    p.optional_string(zone.title.as_ref());
+    p.block(depth, &zone.body, zone_clause);
+}
+
+fn zone_clause(p: &mut Printer, _depth: usize, clause: &ZoneClause) {
+    match clause {
+        ZoneClause::Entry(door) => zone_door(p, "entry", door),
+        ZoneClause::Exit(door) => zone_door(p, "exit", door),
+        ZoneClause::Antipassback(rule) => {
+            p.token("antipassback");
+            match rule {
+                Passback::Hard(_) => p.token("hard"),
+                Passback::Soft(_) => p.token("soft"),
+                Passback::Timed(_, after) => {
+                    p.token("timed");
+                    p.token(&after.digits);
+                    p.out.push_str(&after.unit);
+                }
+            }
+        }
+        ZoneClause::Per(tracking) => {
+            p.token("per");
+            p.token(tracking.kind.as_str());
+        }
+        ZoneClause::Unreachable(mode) => {
+            p.token("unreachable");
+            p.token(mode.kind.as_str());
+        }
+    }
+}
+
+/// `entry DOOR [reader N]` or `exit …`
+fn zone_door(p: &mut Printer, keyword: &str, door: &ZoneDoor) {
+    p.token(keyword);
+    p.ident(&door.door);
+    if let Some(reader) = &door.reader {
+        p.token("reader");
+        p.token(&reader.digits);
+    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -242,6 +242,7 @@ fn nobody(door: DoorId) -> Decision {
         schedule: None,
         ceiling: None,
         door,
+        passage: None,
     }
 }
 

@@ -19,7 +19,10 @@
 mod reference;
 
 use accessctl_core::compile::Holder;
-use accessctl_core::decide::{Decision, Presented, Reason, Request, Subject};
+use accessctl_core::decide::{
+    Decision, Movement, Occupant, PassbackCheck, Presence, Presented, Reason, Request, Subject,
+};
+use accessctl_core::model::Direction;
 use accessctl_core::model::{AppointmentId, DoorId, Grant, Policy, Target, UserId};
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::{check, CompiledPolicy, Instant, Sources};
@@ -138,6 +141,51 @@ impl Site {
             "engine (left) and reference (right) on {request:?}"
         );
         decision
+    }
+
+    /// Asks at reader `reader` of `door`, at a zone door, against `presence`; checks
+    /// the reference gives the same decision and passage.
+    fn pass(
+        &self,
+        subject: Subject<'_>,
+        door: &str,
+        reader: u8,
+        at: &str,
+        presence: Presence,
+    ) -> Decision {
+        let door = self.door(door);
+        let request = Request {
+            subject,
+            door,
+            at: self.instant(door, at),
+            offline: false,
+        };
+        self.pass_request(&request, reader, presence)
+    }
+
+    fn pass_request(&self, request: &Request<'_>, reader: u8, presence: Presence) -> Decision {
+        let decision = self.engine.decide_passage(request, reader, presence);
+        let (expected, passage) =
+            reference::decide_passage(&self.policy, request, reader, presence);
+        assert_eq!(decision.reason, expected.reason, "reason on {request:?}");
+        assert_eq!(decision.holder, expected.holder, "holder on {request:?}");
+        let engine = decision.passage.map(|p| reference::PassageAnswer {
+            zone: p.zone,
+            direction: p.direction,
+            occupant: p.occupant,
+            check: p.check,
+            record: p.record(),
+        });
+        assert_eq!(engine, passage, "passage on {request:?}");
+        decision
+    }
+
+    /// The movement `direction` at the written instant `at` at `door`.
+    fn movement(&self, door: &str, direction: Direction, at: &str) -> Presence {
+        Presence::last(Movement {
+            direction,
+            at: self.instant(self.door(door), at),
+        })
     }
 
     /// The reason of asking `subject` at each written instant, in order.
@@ -1510,5 +1558,343 @@ mod offline {
         let decision = site.ask_offline(card(1), "office_door", "2026-11-29T10:00");
         assert_eq!(decision.reason, Reason::DoorClosed);
         assert_eq!(site.schedule(&decision).as_deref(), Some("office"));
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones: the last step, against the presence the controller passes.
+
+mod anti_passback {
+    use super::*;
+
+    /// A pool behind one turnstile (reader 0 outside, reader 1 inside), a gym behind a
+    /// gate with a soft rule, a sauna behind a timed one, tracked per card; `ana`
+    /// holds a card and a PIN, `bob` only a PIN and no gym, the space code opens
+    /// the pool.
+    const CENTRE: &str = r#"
+        site centre {
+          timezone "Europe/Paris"
+          door turnstile { readers badge pin qr remote }
+          door gate
+          door sauna_door
+          door office
+          code "739154" on turnstile
+          zone pool "Bassin" {
+            entry turnstile reader 0
+            exit turnstile reader 1
+            antipassback hard
+          }
+          zone gym { entry gate  antipassback soft }
+          zone sauna {
+            entry sauna_door reader 0
+            exit sauna_door reader 1
+            antipassback timed 30m
+            per card
+            unreachable closed
+          }
+        }
+        schedule day { mon..sun 07:00-22:00 }
+        account club {
+          user ana { card 42  pin "1234"  remote  allow turnstile gate sauna_door }
+          user bob { pin "5678"  allow turnstile sauna_door schedule day }
+        }
+        appointment visit on 2026-11-23 09:00-12:00 {
+          doors turnstile
+          guest "Vi" <vi@example.com> qr "VISIT-1"
+        }
+    "#;
+
+    fn centre() -> Site {
+        Site::new(CENTRE)
+    }
+
+    const AT: &str = "2026-11-23T10:00";
+
+    #[test]
+    fn a_first_entry_is_clear_and_says_what_to_record() {
+        let site = centre();
+        let decision = site.pass(card(42), "turnstile", 0, AT, Presence::NONE);
+        assert_eq!(decision.reason, Reason::Granted);
+        let passage = decision.passage.expect("a zone door");
+        assert_eq!(passage.zone, site.policy.zone_named("pool").unwrap());
+        assert_eq!(passage.direction, Direction::Entry);
+        assert_eq!(passage.check, PassbackCheck::Clear);
+        assert_eq!(
+            passage.occupant,
+            Some(Occupant::User {
+                user: site.user_id("ana")
+            })
+        );
+        let record = passage.record().expect("an entry to store");
+        assert_eq!(record.direction, Direction::Entry);
+        assert_eq!(record.at, site.instant(site.door("turnstile"), AT));
+    }
+
+    #[test]
+    fn a_hard_zone_refuses_a_second_entry_without_an_exit() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        let decision = site.pass(card(42), "turnstile", 0, AT, inside);
+        assert_eq!(decision.reason, Reason::AntiPassback);
+        assert!(!decision.allowed());
+        let passage = decision.passage.unwrap();
+        assert_eq!(passage.check, PassbackCheck::Refused);
+        assert_eq!(passage.record(), None);
+        // Per user: her PIN is the same occupant, refused too.
+        let by_pin = site.pass(pin("1234"), "turnstile", 0, AT, inside);
+        assert_eq!(by_pin.reason, Reason::AntiPassback);
+    }
+
+    #[test]
+    fn an_entry_after_an_exit_is_clear() {
+        let site = centre();
+        let left = site.movement("turnstile", Direction::Exit, "2026-11-23T09:55");
+        let decision = site.pass(card(42), "turnstile", 0, AT, left);
+        assert_eq!(decision.reason, Reason::Granted);
+        assert_eq!(decision.passage.unwrap().check, PassbackCheck::Clear);
+    }
+
+    #[test]
+    fn exits_are_never_refused_and_an_exit_after_an_exit_is_reported() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        let out = site.pass(card(42), "turnstile", 1, AT, inside);
+        let passage = out.passage.unwrap();
+        assert_eq!(
+            (out.reason, passage.check),
+            (Reason::Granted, PassbackCheck::Clear)
+        );
+        assert_eq!(passage.direction, Direction::Exit);
+        assert_eq!(passage.record().map(|m| m.direction), Some(Direction::Exit));
+        // Never seen coming in: allowed (nobody is kept in), clear.
+        let unknown = site.pass(card(42), "turnstile", 1, AT, Presence::NONE);
+        assert_eq!(unknown.passage.unwrap().check, PassbackCheck::Clear);
+        // Out twice: she came in behind someone; allowed and reported.
+        let left = site.movement("turnstile", Direction::Exit, "2026-11-23T09:00");
+        let twice = site.pass(card(42), "turnstile", 1, AT, left);
+        assert!(twice.allowed());
+        assert_eq!(twice.passage.unwrap().check, PassbackCheck::Violation);
+    }
+
+    #[test]
+    fn a_soft_zone_allows_a_second_entry_and_reports_it() {
+        let site = centre();
+        let inside = site.movement("gate", Direction::Entry, "2026-11-23T09:00");
+        let decision = site.pass(card(42), "gate", 0, AT, inside);
+        assert_eq!(decision.reason, Reason::Granted);
+        let passage = decision.passage.unwrap();
+        assert_eq!(passage.check, PassbackCheck::Violation);
+        assert!(passage.record().is_some(), "a violation is still a passage");
+        // Every reader of the gate is an entry.
+        let other = site.pass(card(42), "gate", 3, AT, inside);
+        assert_eq!(other.passage.unwrap().direction, Direction::Entry);
+    }
+
+    #[test]
+    fn a_timed_zone_allows_re_entry_once_its_minutes_have_passed() {
+        let site = centre();
+        let entered = |at| site.movement("sauna_door", Direction::Entry, at);
+        let too_soon = site.pass(
+            card(42),
+            "sauna_door",
+            0,
+            AT,
+            entered("2026-11-23T09:30:01"),
+        );
+        assert_eq!(too_soon.reason, Reason::AntiPassback);
+        let on_time = site.pass(card(42), "sauna_door", 0, AT, entered("2026-11-23T09:30"));
+        assert_eq!(on_time.reason, Reason::Granted);
+        assert_eq!(on_time.passage.unwrap().check, PassbackCheck::Clear);
+        // An entry recorded after the request (clocks apart): not yet 30 minutes.
+        let ahead = site.pass(card(42), "sauna_door", 0, AT, entered("2026-11-23T10:05"));
+        assert_eq!(ahead.reason, Reason::AntiPassback);
+    }
+
+    #[test]
+    fn per_card_tracks_the_card_and_the_holder_without_one() {
+        let site = centre();
+        let by_card = site.pass(card(42), "sauna_door", 0, AT, Presence::NONE);
+        assert_eq!(
+            by_card.passage.unwrap().occupant,
+            Some(Occupant::Card { number: 42 })
+        );
+        let by_pin = site.pass(pin("5678"), "sauna_door", 0, AT, Presence::NONE);
+        assert_eq!(
+            by_pin.passage.unwrap().occupant,
+            Some(Occupant::User {
+                user: site.user_id("bob")
+            })
+        );
+    }
+
+    #[test]
+    fn an_unreachable_store_follows_the_zone_rule() {
+        let site = centre();
+        // pool: hard, so closed by default.
+        let pool = site.pass(card(42), "turnstile", 0, AT, Presence::Unreachable);
+        assert_eq!(pool.reason, Reason::AntiPassback);
+        assert_eq!(pool.passage.unwrap().check, PassbackCheck::FailedClosed);
+        // gym: soft, so open by default; the entry is still to be recorded.
+        let gym = site.pass(card(42), "gate", 0, AT, Presence::Unreachable);
+        assert_eq!(gym.reason, Reason::Granted);
+        assert_eq!(gym.passage.unwrap().check, PassbackCheck::FailedOpen);
+        assert!(gym.passage.unwrap().record().is_some());
+        // sauna: timed, written `unreachable closed`.
+        let sauna = site.pass(card(42), "sauna_door", 1, AT, Presence::Unreachable);
+        assert_eq!(sauna.passage.unwrap().check, PassbackCheck::FailedClosed);
+    }
+
+    #[test]
+    fn the_check_comes_after_every_other_rule() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        // Bob's schedule is closed at 23:00: that reason wins, nothing to record.
+        let late = site.pass(pin("5678"), "turnstile", 0, "2026-11-23T23:00", inside);
+        assert_eq!(late.reason, Reason::OutsideSchedule);
+        let passage = late.passage.unwrap();
+        assert_eq!(
+            (passage.check, passage.record()),
+            (PassbackCheck::NotChecked, None)
+        );
+        // Bob has no gym: not granted, whatever the presence.
+        let gym = site.pass(pin("5678"), "gate", 0, AT, Presence::Unreachable);
+        assert_eq!(gym.reason, Reason::NotGranted);
+        // An unknown card: no occupant, not checked.
+        let unknown = site.pass(card(7), "turnstile", 0, AT, Presence::Unreachable);
+        assert_eq!(unknown.reason, Reason::UnknownCredential);
+        assert_eq!(unknown.passage.unwrap().occupant, None);
+    }
+
+    #[test]
+    fn remote_openings_and_space_codes_pass_unchecked() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        let remote = site.pass(site.remote("ana"), "turnstile", 0, AT, inside);
+        assert_eq!(remote.reason, Reason::Granted);
+        assert_eq!(remote.passage.unwrap().check, PassbackCheck::NotChecked);
+        assert_eq!(remote.passage.unwrap().record(), None);
+        let code = site.pass(pin("739154"), "turnstile", 0, AT, Presence::Unreachable);
+        assert_eq!(code.reason, Reason::SpaceCode);
+        assert_eq!(code.passage.unwrap().occupant, None);
+        assert_eq!(code.passage.unwrap().check, PassbackCheck::NotChecked);
+    }
+
+    #[test]
+    fn a_guest_is_tracked_like_a_user() {
+        let site = centre();
+        let guest = qr("VISIT-1");
+        let first = site.pass(guest, "turnstile", 0, AT, Presence::NONE);
+        assert_eq!(first.reason, Reason::Appointment);
+        let entered = first.passage.unwrap().record().map(Presence::last).unwrap();
+        let again = site.pass(guest, "turnstile", 0, "2026-11-23T10:30", entered);
+        assert_eq!(again.reason, Reason::AntiPassback);
+    }
+
+    #[test]
+    fn offline_decisions_do_not_check_anti_passback() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        let door = site.door("turnstile");
+        let request = Request {
+            subject: pin("739154"),
+            door,
+            at: site.instant(door, AT),
+            offline: true,
+        };
+        let code = site.pass_request(&request, 0, inside);
+        assert_eq!(code.reason, Reason::SpaceCode);
+        let text = r#"
+            site s { timezone "UTC"  door lock { offline }
+              zone z { entry lock  antipassback hard } }
+            account a { user u { card 1  offline  allow lock } }
+        "#;
+        let site = Site::new(text);
+        let lock = site.door("lock");
+        let request = Request {
+            subject: card(1),
+            door: lock,
+            at: site.instant(lock, AT),
+            offline: false,
+        };
+        let entered = Presence::last(Movement {
+            direction: Direction::Entry,
+            at: site.instant(lock, "2026-11-23T09:00"),
+        });
+        let decision = site.pass_request(&request, 0, entered);
+        assert_eq!(decision.reason, Reason::Granted);
+        let passage = decision.passage.unwrap();
+        assert_eq!(
+            (passage.check, passage.record()),
+            (PassbackCheck::Offline, None)
+        );
+    }
+
+    #[test]
+    fn a_reader_in_no_zone_and_plain_decide_know_no_passage() {
+        let site = centre();
+        let door = site.door("turnstile");
+        let request = Request {
+            subject: card(42),
+            door,
+            at: site.instant(door, AT),
+            offline: false,
+        };
+        assert_eq!(site.engine.decide(&request).passage, None);
+        assert_eq!(
+            site.pass(card(42), "turnstile", 2, AT, Presence::Unreachable)
+                .passage,
+            None
+        );
+        assert_eq!(
+            site.pass(card(42), "office", 0, AT, Presence::Unreachable)
+                .reason,
+            Reason::NotGranted
+        );
+        assert_eq!(
+            site.engine.zone_door(door, 1),
+            site.policy.zone_named("pool").map(|z| (z, Direction::Exit))
+        );
+    }
+
+    #[test]
+    fn crossing_says_whose_presence_to_look_up() {
+        let site = centre();
+        let door = site.door("sauna_door");
+        let request = |subject| Request {
+            subject,
+            door,
+            at: site.instant(door, AT),
+            offline: false,
+        };
+        let crossing = site
+            .engine
+            .crossing(&request(card(42)), 0)
+            .expect("a crossing");
+        assert_eq!(crossing.zone, site.policy.zone_named("sauna").unwrap());
+        assert_eq!(crossing.direction, Direction::Entry);
+        assert_eq!(crossing.occupant, Occupant::Card { number: 42 });
+        // Nothing to look up where the passage is denied anyway, or no zone.
+        assert_eq!(site.engine.crossing(&request(card(7)), 0), None);
+        assert_eq!(site.engine.crossing(&request(card(42)), 5), None);
+    }
+
+    #[test]
+    fn explain_names_the_zone_and_the_check() {
+        let site = centre();
+        let inside = site.movement("turnstile", Direction::Entry, "2026-11-23T09:00");
+        let decision = site.pass(card(42), "turnstile", 0, AT, inside);
+        let steps: Vec<String> = decision
+            .explain(&site.policy)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "user ana of account club",
+                "through door turnstile",
+                "entry of zone pool: passback refused"
+            ]
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! The fast engine against a naive reference evaluator written from
 //! `docs/decisions.md` alone (`support/reference.rs`): a differential property test
 //! over random policies and requests (`support/model_gen.rs`). For every case the two
-//! must give the same reason, holder, via, schedule and ceiling.
+//! must give the same reason, holder, via, schedule and ceiling, and at an
+//! anti-passback zone's reader (each request comes with a reader and a presence) the
+//! same passage: zone, direction, occupant, check and movement to record.
 //!
 //! A run asks 100 requests of each of 300 random policies (30,000 cases, about 15 s
 //! in a debug build) and fails unless every [`Reason`] was reached, and each pairing
@@ -19,7 +21,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use accessctl_core::compile::Holder;
-use accessctl_core::decide::{Decision, Reason, Request, Subject};
+use accessctl_core::decide::{Decision, PassbackCheck, Reason, Request, Subject};
 use accessctl_core::model::Policy;
 use accessctl_core::CompiledPolicy;
 use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
@@ -53,9 +55,38 @@ const MUST_REACH: [(Reason, &str); 16] = [
     (Reason::Granted, "user by a space code's PIN"),
 ];
 
+/// The engine's passage, in the reference's terms.
+fn passage_of(decision: &Decision) -> Option<reference::PassageAnswer> {
+    decision.passage.map(|p| reference::PassageAnswer {
+        zone: p.zone,
+        direction: p.direction,
+        occupant: p.occupant,
+        check: p.check,
+        record: p.record(),
+    })
+}
+
+/// Every outcome of the anti-passback check, each of which a full run must reach.
+const PASSBACK_CHECKS: [PassbackCheck; 7] = [
+    PassbackCheck::NotChecked,
+    PassbackCheck::Offline,
+    PassbackCheck::Clear,
+    PassbackCheck::Violation,
+    PassbackCheck::Refused,
+    PassbackCheck::FailedOpen,
+    PassbackCheck::FailedClosed,
+];
+
 /// The parts of a decision where the engine and the reference disagree.
-fn differences(decision: &Decision, expected: &reference::Answer) -> Vec<&'static str> {
+fn differences(
+    decision: &Decision,
+    expected: &reference::Answer,
+    passage: Option<reference::PassageAnswer>,
+) -> Vec<&'static str> {
     let mut diffs = Vec::new();
+    if passage_of(decision) != passage {
+        diffs.push("passage");
+    }
     if decision.reason != expected.reason {
         diffs.push("reason");
     }
@@ -98,6 +129,7 @@ fn report(
     request: &Request<'_>,
     decision: &Decision,
     expected: &reference::Answer,
+    passage: Option<reference::PassageAnswer>,
 ) -> String {
     let local = policy
         .doors
@@ -114,8 +146,9 @@ fn report(
          local time at the door: {local}\n\
          engine:    {decision:?}\n\
          reference: {expected:?}\n\
+         reference passage: {passage:?}\n\
          policy: {}",
-        differences(decision, expected),
+        differences(decision, expected, passage),
         serde_json::to_string_pretty(policy).unwrap_or_else(|e| format!("<{e}>")),
     )
 }
@@ -125,6 +158,8 @@ fn report(
 #[derive(Default)]
 struct Tally {
     reached: BTreeMap<(&'static str, &'static str), usize>,
+    /// Cases per anti-passback check (passages through zone readers only).
+    checks: BTreeMap<&'static str, usize>,
     disagreements: BTreeMap<String, (usize, String)>,
     compile: Duration,
 }
@@ -139,16 +174,28 @@ impl Tally {
         let credentials = model_gen::all_credentials(&policy);
         for raw_request in requests {
             let request = model_gen::build_request(&policy, &credentials, raw_request);
-            let decision = engine.decide(&request);
-            let expected = reference::decide(&policy, &request);
+            let (reader, presence) = model_gen::build_passage(&policy, &request, raw_request);
+            let decision = engine.decide_passage(&request, reader, presence);
+            let plain = engine.decide(&request);
+            assert!(
+                plain.passage.is_none()
+                    && (plain.reason == decision.reason || decision.reason == Reason::AntiPassback)
+                    && plain.holder == decision.holder,
+                "decide and decide_passage part on {request:?}: {plain:?} / {decision:?}"
+            );
+            let (expected, passage) =
+                reference::decide_passage(&policy, &request, reader, presence);
+            if let Some(p) = passage {
+                *self.checks.entry(p.check.code()).or_default() += 1;
+            }
             let kind = holder_kind(&policy, &request, expected.holder);
             *self
                 .reached
                 .entry((expected.reason.code(), kind))
                 .or_default() += 1;
-            let diffs = differences(&decision, &expected);
+            let diffs = differences(&decision, &expected, passage);
             if !diffs.is_empty() {
-                let text = report(&policy, &request, &decision, &expected);
+                let text = report(&policy, &request, &decision, &expected, passage);
                 self.disagree(&decision, &expected, &diffs, text);
             }
         }
@@ -215,6 +262,12 @@ impl Tally {
                 .filter(|(r, kind)| !self.reached.contains_key(&(r.code(), *kind)))
                 .map(|(r, kind)| format!("`{r}` for a {kind}")),
         );
+        missing.extend(
+            PASSBACK_CHECKS
+                .iter()
+                .filter(|c| !self.checks.contains_key(c.code()))
+                .map(|c| format!("the anti-passback check `{}`", c.code())),
+        );
         assert!(
             missing.is_empty(),
             "seed {seed}: no random request ended in {}: the generator lost coverage",
@@ -275,6 +328,9 @@ fn engine_agrees_with_reference() {
     );
     for ((reason, kind), n) in &tally.reached {
         eprintln!("  {n:>6}  {reason} ({kind})");
+    }
+    for (check, n) in &tally.checks {
+        eprintln!("  {n:>6}  anti-passback {check}");
     }
     tally.assert_agreement(seed);
     if tally.cases() >= COVERAGE_FLOOR {

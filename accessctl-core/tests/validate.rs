@@ -5,6 +5,7 @@
 use accessctl_core::model::{
     AdminRights, Connectivity, Credential, DoorId, ReaderModes, Target, TimeRange, Weekdays,
 };
+use accessctl_core::model::{Direction, FailMode, Tracking, ZoneDoor, ZoneKind};
 use accessctl_core::{check, Checked, Diagnostic, Sources};
 
 // ---------------------------------------------------------------------------------
@@ -1173,4 +1174,210 @@ account more { user u { card 2 allow used site two } subaccount sub { ceiling do
 fn errors_hide_warnings() {
     let text = with_base("schedule weekend { sat,sun 10:00-18:00 }\nsite bare { door b }\n");
     expect(&text, &[("E0701", "bare", 1)]);
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones
+
+#[test]
+fn a_zone_lowers_with_its_defaults() {
+    let text = with_base(
+        r#"zone hall "Hall" { entry main reader 0  exit main reader 1  antipassback hard }
+site pool { timezone "UTC" door turnstile
+  zone bassin { entry turnstile  antipassback timed 2h  per card }
+}
+account more { user u { card 2 allow turnstile } }
+"#,
+    );
+    expect(&text, &[]);
+    let (_, checked) = check_files(&[("policy.acl", &text)]);
+    let policy = checked.policy.expect("valid");
+    let hall = &policy.zones[0];
+    assert_eq!(hall.site, None);
+    assert_eq!(hall.unreachable, FailMode::Closed, "hard fails closed");
+    assert_eq!(
+        hall.doors,
+        [
+            ZoneDoor {
+                door: DoorId(0),
+                reader: Some(0),
+                direction: Direction::Entry
+            },
+            ZoneDoor {
+                door: DoorId(0),
+                reader: Some(1),
+                direction: Direction::Exit
+            },
+        ]
+    );
+    let bassin = &policy.zones[1];
+    assert_eq!(bassin.kind, ZoneKind::Timed { minutes: 120 });
+    assert_eq!(bassin.tracking, Tracking::Card);
+    assert_eq!(bassin.unreachable, FailMode::Open, "timed fails open");
+    assert!(bassin.site.is_some());
+}
+
+#[test]
+fn zone_doors_resolve_like_any_door() {
+    let text = r#"site hq { timezone "UTC" door main door side group both = main side }
+account acme { user root { card 1 allow both } }
+zone z { entry mian  exit both  antipassback soft }
+"#;
+    let diags = expect(text, &[("E0201", "mian", 1), ("E0208", "both", 3)]);
+    assert_eq!(help(&diags[0]), "did you mean `main`?");
+}
+
+#[test]
+fn e0210_e0212_zone_names_and_clauses() {
+    let text = with_base(
+        r#"zone z { entry main  antipassback hard  antipassback soft  per user  per card }
+zone z { entry side  antipassback soft  unreachable open  unreachable closed }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0212", "antipassback", 2),
+            ("E0212", "per", 2),
+            ("E0210", "z {", 2),
+            ("E0212", "unreachable", 2),
+        ],
+    );
+    assert_eq!(diags[2].message, "zone `z` is defined twice");
+}
+
+#[test]
+fn e0318_bad_durations() {
+    let text = with_base(
+        r#"zone a { entry main reader 0  antipassback timed 30s }
+zone b { entry main reader 1  antipassback timed 0m }
+zone c { entry side reader 0  antipassback timed 25h }
+zone d { entry side reader 1  antipassback timed 99999999999m }
+zone e { entry side reader 2  antipassback timed 30min }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0318", "30s", 1),
+            ("E0318", "0m", 1),
+            ("E0318", "25h", 1),
+            ("E0318", "99999999999m", 1),
+            ("E0318", "30min", 1),
+        ],
+    );
+    assert_eq!(diags[0].message, "`30s` is not a duration");
+    assert_eq!(help(&diags[4]), "write `30m`");
+}
+
+#[test]
+fn e0319_reader_numbers() {
+    let text = with_base("zone a { entry main reader 256  antipassback hard }\n");
+    let diags = expect(&text, &[("E0319", "256", 1)]);
+    assert_eq!(diags[0].message, "`256` is not a reader number");
+}
+
+#[test]
+fn e0702_a_site_zone_holds_its_own_doors() {
+    let text = with_base(
+        r#"site pool { timezone "UTC" door turnstile
+  zone bassin { entry turnstile  exit main  antipassback hard }
+}
+account more { user u { card 2 allow turnstile } }
+"#,
+    );
+    let diags = expect(&text, &[("E0702", "main", 2)]);
+    assert_eq!(
+        help(&diags[0]),
+        "a zone holds only doors of its own site `pool`"
+    );
+}
+
+#[test]
+fn e0901_a_reader_both_ways() {
+    let text = with_base(
+        r#"zone a { entry main  exit main reader 1  antipassback hard }
+zone b { entry side reader 0  exit side reader 0  antipassback hard }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[("E0901", "exit main", 1), ("E0901", "exit side", 1)],
+    );
+    assert_eq!(
+        diags[0].message,
+        "door `main` is both an entry and an exit of zone `a`"
+    );
+    assert_eq!(
+        diags[1].message,
+        "reader 0 of door `side` is both an entry and an exit of zone `b`"
+    );
+    assert!(help(&diags[0]).contains("`entry main reader 0` and `exit main reader 1`"));
+}
+
+#[test]
+fn e0902_a_reader_listed_twice() {
+    let text = with_base(
+        r#"zone a { entry main reader 0  entry main reader 0  antipassback hard }
+zone b { entry main reader 1  entry side  antipassback soft }
+zone c { entry side reader 2  antipassback soft }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0902", "entry main reader 0", 2),
+            ("E0902", "entry side reader 2", 1),
+        ],
+    );
+    assert_eq!(
+        diags[0].message,
+        "reader 0 of door `main` is listed twice in zone `a`"
+    );
+    assert_eq!(diags[1].message, "door `side` is already in zone `b`");
+    // Two readers of one door in two zones are fine.
+    let text = with_base(
+        "zone a { entry main reader 0  antipassback hard }\nzone b { entry main reader 1  antipassback soft }\n",
+    );
+    expect(&text, &[]);
+}
+
+#[test]
+fn e0903_e0904_incomplete_zones() {
+    let text = with_base(
+        r#"zone exits { exit main  antipassback hard }
+zone nothing {}
+zone norule { entry side }
+"#,
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0903", "exits", 1),
+            ("E0903", "nothing", 1),
+            ("E0904", "nothing", 1),
+            ("E0904", "norule", 1),
+        ],
+    );
+    assert_eq!(diags[0].message, "zone `exits` has no entry");
+    assert_eq!(
+        diags[3].message,
+        "zone `norule` has no `antipassback` clause"
+    );
+}
+
+#[test]
+fn w0106_an_offline_lock_in_a_zone() {
+    let text = with_base(
+        r#"site lockers { timezone "UTC" door locker { offline }
+  zone vestiaire { entry locker  antipassback hard }
+}
+account more { user u { card 2 allow locker } }
+"#,
+    );
+    let diags = expect(&text, &[("W0106", "locker", 3)]);
+    assert_eq!(
+        diags[0].message,
+        "door `locker` of zone `vestiaire` is an offline lock"
+    );
 }

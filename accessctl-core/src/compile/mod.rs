@@ -2,8 +2,9 @@
 //!
 //! Owns the layout built for speed: door sets as bitsets (one per group, path, site,
 //! appointment, space code and effective sub-account ceiling), schedules as minute
-//! bitmaps, zones as offset tables, users with their grants flattened into one array,
-//! and a hash index from credentials to holders. The index is `Send + Sync` and never
+//! bitmaps, time zones as offset tables, users with their grants flattened into one
+//! array, a hash index from credentials to holders, and each door's anti-passback
+//! readers (which zone, which way). The index is `Send + Sync` and never
 //! changes once built. It decides nothing itself: `decide` reads it.
 
 mod credentials;
@@ -13,8 +14,8 @@ pub use credentials::{CredentialIndex, Holder};
 pub use door_set::DoorSet;
 
 use crate::model::{
-    AccountId, CardFormat, Connectivity, DoorId, Policy, ReaderModes, ScheduleId, SiteId, Target,
-    User,
+    AccountId, CardFormat, Connectivity, Direction, DoorId, FailMode, Policy, ReaderModes,
+    ScheduleId, SiteId, Target, Tracking, User, ZoneId, ZoneKind,
 };
 use crate::time::{day_number, CompiledCalendar, CompiledSchedule, ZoneTable};
 use credentials::to_u32;
@@ -93,6 +94,23 @@ pub(crate) struct CompiledAppointment {
     pub end: u16,
 }
 
+/// An anti-passback zone's rule, as decisions read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CompiledZone {
+    pub kind: ZoneKind,
+    pub tracking: Tracking,
+    pub unreachable: FailMode,
+}
+
+/// A reader of a door that leads into or out of a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ZoneReader {
+    /// `None`: every reader of the door.
+    pub reader: Option<u8>,
+    pub zone: ZoneId,
+    pub direction: Direction,
+}
+
 /// A policy compiled for decisions. Build it with [`CompiledPolicy::new`]; ask it with
 /// [`CompiledPolicy::decide`](crate::decide).
 #[derive(Debug, Clone)]
@@ -111,6 +129,10 @@ pub struct CompiledPolicy {
     pub(crate) appointments: Vec<CompiledAppointment>,
     pub(crate) space_codes: Vec<CompiledTargets>,
     pub(crate) credentials: CredentialIndex,
+    /// Anti-passback zones, by [`ZoneId`].
+    pub(crate) passback_zones: Vec<CompiledZone>,
+    /// Each door's zone readers, by [`DoorId`] (empty for most doors: no allocation).
+    pub(crate) door_zones: Vec<Box<[ZoneReader]>>,
 }
 
 impl CompiledPolicy {
@@ -141,6 +163,8 @@ impl CompiledPolicy {
             appointments: Vec::new(),
             space_codes: Vec::new(),
             credentials: CredentialIndex::new(policy),
+            passback_zones: policy.zones.iter().map(compile_zone).collect(),
+            door_zones: door_zones(policy),
         };
         compiled.sets = std::mem::take(&mut builder.sets);
         compiled.accounts = compiled.compile_accounts(policy);
@@ -360,6 +384,9 @@ impl CompiledPolicy {
                 .map(|c| vec(&c.targets))
                 .sum::<usize>()
             + self.credentials.heap_size()
+            + vec(&self.passback_zones)
+            + vec(&self.door_zones)
+            + self.door_zones.iter().map(|z| vec(z)).sum::<usize>()
     }
 }
 
@@ -402,6 +429,31 @@ fn compile_door(door: &crate::model::Door, card_formats: &[CardFormat]) -> Compi
         offline_lock: door.connectivity == Connectivity::Offline,
         card_formats: card_formats.into(),
     }
+}
+
+fn compile_zone(zone: &crate::model::Zone) -> CompiledZone {
+    CompiledZone {
+        kind: zone.kind,
+        tracking: zone.tracking,
+        unreachable: zone.unreachable,
+    }
+}
+
+/// For each door, the readers of it that zones list, with their zone and direction.
+fn door_zones(policy: &Policy) -> Vec<Box<[ZoneReader]>> {
+    let mut doors: Vec<Vec<ZoneReader>> = vec![Vec::new(); policy.doors.len()];
+    for (index, zone) in policy.zones.iter().enumerate() {
+        for listed in &zone.doors {
+            if let Some(readers) = doors.get_mut(listed.door.index()) {
+                readers.push(ZoneReader {
+                    reader: listed.reader,
+                    zone: ZoneId(to_u32(index)),
+                    direction: listed.direction,
+                });
+            }
+        }
+    }
+    doors.into_iter().map(Vec::into_boxed_slice).collect()
 }
 
 fn compile_user(policy: &Policy, user: &User, grants_start: u32, grants_len: u32) -> CompiledUser {

@@ -2,10 +2,10 @@
 //!
 //! Owns turning the indexes a [`Decision`] holds into named steps (who, through which
 //! grant, group, path, appointment or code, under which schedule, bounded by which
-//! ceiling). It runs only when someone asks why, never on the decision's hot path,
+//! ceiling, through which anti-passback zone). It runs only when someone asks why, never on the decision's hot path,
 //! and never prints a secret (a space code is named by its doors, not its value).
 
-use super::{Decision, Holder};
+use super::{Decision, Holder, Passage, PassbackCheck};
 use crate::model::{Policy, Target};
 use serde::Serialize;
 
@@ -51,6 +51,15 @@ pub enum Step {
         /// Its name, `sub@parent`.
         account: String,
     },
+    /// The anti-passback zone the passage enters or leaves, and what it made of it.
+    Zone {
+        /// The zone's name.
+        name: String,
+        /// `entry` or `exit`.
+        direction: &'static str,
+        /// The outcome of the check.
+        check: PassbackCheck,
+    },
 }
 
 impl std::fmt::Display for Step {
@@ -70,6 +79,11 @@ impl std::fmt::Display for Step {
             Step::Ceiling { account } => {
                 write!(f, "beyond the door ceiling of sub-account {account}")
             }
+            Step::Zone {
+                name,
+                direction,
+                check,
+            } => write!(f, "{direction} of zone {name}: {}", check_words(*check)),
         }
     }
 }
@@ -118,7 +132,32 @@ impl Decision {
                 account: account_path(policy, account),
             });
         }
+        steps.extend(self.passage.and_then(|p| zone_step(policy, p)));
         steps
+    }
+}
+
+fn zone_step(policy: &Policy, passage: Passage) -> Option<Step> {
+    policy
+        .zones
+        .get(passage.zone.index())
+        .map(|zone| Step::Zone {
+            name: zone.name.clone(),
+            direction: passage.direction.as_str(),
+            check: passage.check,
+        })
+}
+
+/// What a check says, for people.
+fn check_words(check: PassbackCheck) -> &'static str {
+    match check {
+        PassbackCheck::NotChecked => "anti-passback not checked",
+        PassbackCheck::Offline => "anti-passback not checked offline",
+        PassbackCheck::Clear => "anti-passback clear",
+        PassbackCheck::Violation => "passback allowed and reported",
+        PassbackCheck::Refused => "passback refused",
+        PassbackCheck::FailedOpen => "presence store unreachable, the zone fails open",
+        PassbackCheck::FailedClosed => "presence store unreachable, the zone fails closed",
     }
 }
 

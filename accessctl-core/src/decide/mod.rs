@@ -3,16 +3,19 @@
 //! Owns the decision procedure of `docs/decisions.md`, run against a
 //! [`CompiledPolicy`]: identify the holder, check the media and factors, the offline
 //! rule, the user's state and validity, the sub-account ceilings, the grants, the
-//! schedules, then allow with the reason and the chain that decided. A decision
+//! schedules, then allow with the reason and the chain that decided; at a zone door,
+//! anti-passback last ([`CompiledPolicy::decide_passage`]). A decision
 //! allocates nothing; [`Decision::explain`] turns it into named steps for people.
 //! It must never consult anything but the compiled index and the request.
 
 mod explain;
+mod passage;
 mod reason;
 #[cfg(test)]
 mod tests;
 
 pub use explain::Step;
+pub use passage::{Crossing, Movement, Occupant, Passage, PassbackCheck, Presence};
 pub use reason::Reason;
 
 use crate::compile::{CompiledGrant, CompiledPolicy, CompiledUser, Holder};
@@ -84,6 +87,10 @@ pub struct Decision {
     pub ceiling: Option<AccountId>,
     /// The door asked about.
     pub door: DoorId,
+    /// At a reader of an anti-passback zone, what the zone made of the passage and
+    /// what to record ([`CompiledPolicy::decide_passage`]); `None` from
+    /// [`CompiledPolicy::decide`], which knows no reader.
+    pub passage: Option<Passage>,
 }
 
 impl Decision {
@@ -100,6 +107,7 @@ impl Decision {
             schedule: None,
             ceiling: None,
             door,
+            passage: None,
         }
     }
 

@@ -44,11 +44,15 @@ pub enum Reason {
     DoorClosed,
     /// Denied: the guest came outside the appointment's day or hours.
     AppointmentNotNow,
+    /// Denied: an anti-passback zone refuses the passage (a second entry without an
+    /// exit, a re-entry too soon, or the presence store out of reach of a zone that
+    /// fails closed).
+    AntiPassback,
 }
 
 impl Reason {
     /// Every reason, in catalogue order.
-    pub const ALL: [Reason; 17] = [
+    pub const ALL: [Reason; 18] = [
         Reason::Granted,
         Reason::Appointment,
         Reason::SpaceCode,
@@ -66,6 +70,7 @@ impl Reason {
         Reason::OutsideSchedule,
         Reason::DoorClosed,
         Reason::AppointmentNotNow,
+        Reason::AntiPassback,
     ];
 
     /// Whether this reason opens the door.
@@ -96,6 +101,7 @@ impl Reason {
             Reason::OutsideSchedule => "outside_schedule",
             Reason::DoorClosed => "door_closed",
             Reason::AppointmentNotNow => "appointment_not_now",
+            Reason::AntiPassback => "anti_passback",
         }
     }
 
@@ -119,6 +125,7 @@ impl Reason {
             Reason::OutsideSchedule => "the user's schedule is closed",
             Reason::DoorClosed => "the door's own schedule is closed",
             Reason::AppointmentNotNow => "outside the appointment's day or hours",
+            Reason::AntiPassback => "an anti-passback zone refuses this passage",
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns the entities of BRIEF §3 (sites, doors, groups, paths, schedules, holiday
 //! calendars, accounts and sub-accounts with ceilings, users with credentials and
-//! grants, admins, permanent space codes, appointments) as plain data with serde. Each
+//! grants, admins, permanent space codes, appointments, anti-passback zones) as plain
+//! data with serde. Each
 //! entity lives in one vector of [`Policy`] and is referred to by a typed index.
 //!
 //! It must never hold source positions, comments or secrets, and never reads a clock:
@@ -11,10 +12,12 @@
 
 mod card_format;
 mod rights;
+mod zone;
 
-pub use crate::syntax::ast::{ReaderMode, Weekday};
+pub use crate::syntax::ast::{FailMode, ReaderMode, Tracking, Weekday};
 pub use card_format::{CardFormat, UnknownCardFormat};
 pub use rights::AdminRights;
+pub use zone::{Direction, Zone, ZoneDoor, ZoneKind, MAX_TIMED_MINUTES};
 
 use bitflags::bitflags;
 use chrono::NaiveDate;
@@ -56,6 +59,8 @@ ids! {
     UserId;
     /// Index of an [`Appointment`] in [`Policy::appointments`].
     AppointmentId;
+    /// Index of a [`Zone`] in [`Policy::zones`].
+    ZoneId;
 }
 
 bitflags! {
@@ -137,6 +142,9 @@ pub struct Policy {
     pub space_codes: Vec<SpaceCode>,
     /// Appointments.
     pub appointments: Vec<Appointment>,
+    /// Anti-passback zones.
+    #[serde(default)]
+    pub zones: Vec<Zone>,
 }
 
 /// A place with a time zone; owns doors.
@@ -483,6 +491,11 @@ impl Policy {
     /// The door named `name`.
     pub fn door_named(&self, name: &str) -> Option<DoorId> {
         position(&self.doors, |d| d.name == name).map(DoorId)
+    }
+
+    /// The anti-passback zone named `name`.
+    pub fn zone_named(&self, name: &str) -> Option<ZoneId> {
+        position(&self.zones, |z| z.name == name).map(ZoneId)
     }
 
     /// The Wiegand formats `door` accepts: its own list, else its site's, else

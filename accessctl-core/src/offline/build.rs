@@ -157,6 +157,7 @@ impl ImageMap {
             schedule,
             ceiling: None,
             door: self.door,
+            passage: None,
         }
     }
 }

@@ -11,7 +11,7 @@
 //! [`Span`]), so `parse(format(tree)) == tree` is the formatter's contract.
 
 use crate::source::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A `#` comment: `text` is everything after the `#` up to the end of the line, with
 /// trailing white space removed.
@@ -165,6 +165,8 @@ pub enum Item {
     Appointment(Appointment),
     /// `test "Title" { … }`: expectations checked against the decision engine.
     Test(Test),
+    /// `zone NAME ["Title"] { … }`: an anti-passback zone, over doors of any site.
+    Zone(Zone),
 }
 
 // ---------------------------------------------------------------------------------
@@ -199,6 +201,8 @@ pub enum SiteClause {
     Path(PathDecl),
     /// `code "483920" on TARGET…`
     Code(SpaceCode),
+    /// `zone NAME ["Title"] { … }`: an anti-passback zone over doors of this site.
+    Zone(Zone),
 }
 
 /// `door NAME ["Title"] [{ … }]`
@@ -336,6 +340,119 @@ impl TargetKind {
             TargetKind::Group => "group",
             TargetKind::Path => "path",
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones
+
+/// `zone NAME ["Title"] { … }`: doors whose readers lead into and out of an area,
+/// and the anti-passback rule that holds at them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Zone {
+    /// The zone's name.
+    pub name: Ident,
+    /// Its display title.
+    pub title: Option<Str>,
+    /// Its clauses.
+    pub body: Block<ZoneClause>,
+}
+
+/// A clause of a zone block.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum ZoneClause {
+    /// `entry DOOR [reader N]`: passing there enters the zone.
+    Entry(ZoneDoor),
+    /// `exit DOOR [reader N]`: passing there leaves the zone.
+    Exit(ZoneDoor),
+    /// `antipassback hard|soft|timed DURATION`
+    Antipassback(Passback),
+    /// `per user` or `per card`: whose presence the zone tracks.
+    Per(Word<Tracking>),
+    /// `unreachable open|closed`: what a controller does when it cannot reach the
+    /// presence store.
+    Unreachable(Word<FailMode>),
+}
+
+/// `DOOR [reader N]`: a door, or one reader of it (by its number on the door's
+/// controller), as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ZoneDoor {
+    /// The door's name.
+    pub door: Ident,
+    /// `reader N`: only that reader of the door; `None`: every reader of it.
+    pub reader: Option<Number>,
+}
+
+/// The anti-passback rule of a zone, as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Passback {
+    /// `hard`: a second entry without an exit is refused.
+    Hard(Span),
+    /// `soft`: a second entry is allowed and reported as a violation.
+    Soft(Span),
+    /// `timed 30m`: a second entry is refused until the duration has passed since the
+    /// last one.
+    Timed(Span, Duration),
+}
+
+/// A duration as written, digits directly followed by a unit (`30m`, `2h`); neither
+/// is judged here.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Duration {
+    /// The digits.
+    pub digits: String,
+    /// The letters after them.
+    pub unit: String,
+    /// Where it stands.
+    pub span: Span,
+}
+
+/// Whose presence a zone tracks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tracking {
+    /// `per user`: the holder, whatever credential they present.
+    #[default]
+    User,
+    /// `per card`: the card presented (the holder when no card is).
+    Card,
+}
+
+impl Tracking {
+    /// The keyword after `per`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tracking::User => "user",
+            Tracking::Card => "card",
+        }
+    }
+}
+
+/// What a controller does at a zone door when it cannot reach the presence store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailMode {
+    /// `open`: decide as if the zone were not there.
+    Open,
+    /// `closed`: refuse every passage the zone would check.
+    Closed,
+}
+
+impl FailMode {
+    /// The keyword after `unreachable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailMode::Open => "open",
+            FailMode::Closed => "closed",
+        }
+    }
+
+    /// The mode a keyword names.
+    pub fn from_keyword(word: &str) -> Option<FailMode> {
+        [FailMode::Open, FailMode::Closed]
+            .into_iter()
+            .find(|m| m.as_str() == word)
     }
 }
 

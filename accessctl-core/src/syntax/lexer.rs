@@ -92,6 +92,7 @@ keywords! {
     Subject = "subject",
     Description = "description",
     Badge = "badge",
+    Zone = "zone",
 }
 
 impl Keyword {
@@ -104,6 +105,7 @@ impl Keyword {
                 | Keyword::Holidays
                 | Keyword::Account
                 | Keyword::Appointment
+                | Keyword::Zone
         )
     }
 }
@@ -119,6 +121,9 @@ pub(super) enum Kind {
     Str,
     /// ASCII digits.
     Number,
+    /// ASCII digits directly followed by ASCII letters (`30m`): a duration, its unit
+    /// not yet judged.
+    Duration,
     /// `YYYY-MM-DD`
     Date,
     /// `HH:MM`
@@ -302,6 +307,7 @@ fn atom(input: &[u8]) -> Scan<'_, Kind> {
         Some(b) if b.is_ascii_digit() => alt((
             date_or_instant,
             value(Kind::Time, time),
+            value(Kind::Duration, duration),
             value(Kind::Number, digit1),
         ))
         .parse(input),
@@ -337,6 +343,17 @@ fn name(input: &[u8]) -> Scan<'_, &[u8]> {
 /// Exactly `n` ASCII digits.
 fn digits<'a>(n: usize) -> impl Parser<&'a [u8], Output = &'a [u8], Error = ()> {
     take_while_m_n(n, n, |b: u8| b.is_ascii_digit())
+}
+
+/// Digits directly followed by letters, with no name character after them (`30m`,
+/// `2h`; `30m5` is no duration).
+fn duration(input: &[u8]) -> Scan<'_, &[u8]> {
+    let letters = take_while1(|b: u8| b.is_ascii_alphabetic());
+    let (after, run) = recognize((digit1, letters)).parse(input)?;
+    match after.first() {
+        Some(b) if b.is_ascii_digit() || *b == b'_' => Err(nom::Err::Error(())),
+        _ => Ok((after, run)),
+    }
 }
 
 /// `YYYY-MM-DD`

@@ -355,3 +355,158 @@ fn cards_is_a_reserved_word() {
     let codes: Vec<_> = parsed.errors.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(codes, ["E0106"]);
 }
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones
+
+use super::ast::{FailMode, Passback, Tracking, Zone, ZoneClause};
+
+#[test]
+fn durations_lex_as_one_token_and_numbers_do_not_change() {
+    use Kind::*;
+    assert_eq!(
+        tokens("30m 2h 30x 30m5 30_m 1234 30 m"),
+        [
+            (Duration, "30m"),
+            (Duration, "2h"),
+            (Duration, "30x"),
+            (Number, "30"),
+            (Name, "m5"),
+            (Number, "30"),
+            (Name, "_m"),
+            (Number, "1234"),
+            (Number, "30"),
+            (Name, "m"),
+        ]
+    );
+}
+
+fn zones(text: &str) -> Vec<Zone> {
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.errors.is_empty(), "{:#?}", parsed.errors);
+    let mut zones = Vec::new();
+    for item in parsed.file.items {
+        match item.node {
+            Item::Zone(zone) => zones.push(zone),
+            Item::Site(site) => {
+                zones.extend(site.body.entries.into_iter().filter_map(|e| match e.node {
+                    SiteClause::Zone(zone) => Some(zone),
+                    _ => None,
+                }))
+            }
+            _ => {}
+        }
+    }
+    zones
+}
+
+#[test]
+fn a_zone_parses_at_the_top_level_and_in_a_site() {
+    let found = zones(
+        r#"zone pool "Bassin" {
+  entry turnstile reader 0  # outside
+  exit turnstile reader 1
+  antipassback timed 30m
+  per card
+  unreachable open
+}
+site centre { door exit  zone gym { entry exit  exit reader  antipassback soft } }"#,
+    );
+    let [pool, gym] = found.as_slice() else {
+        panic!("two zones: {found:#?}");
+    };
+    assert_eq!(pool.name.name, "pool");
+    assert_eq!(pool.title.as_ref().unwrap().value, "Bassin");
+    let clauses: Vec<&ZoneClause> = pool.body.entries.iter().map(|e| &e.node).collect();
+    let ZoneClause::Entry(entry) = clauses[0] else {
+        panic!("an entry: {:?}", clauses[0]);
+    };
+    assert_eq!(
+        (
+            entry.door.name.as_str(),
+            entry.reader.as_ref().map(|r| r.digits.as_str())
+        ),
+        ("turnstile", Some("0"))
+    );
+    assert_eq!(
+        pool.body.entries[0].trivia.trailing.as_ref().unwrap().text,
+        " outside"
+    );
+    let ZoneClause::Antipassback(Passback::Timed(_, after)) = clauses[2] else {
+        panic!("timed: {:?}", clauses[2]);
+    };
+    assert_eq!((after.digits.as_str(), after.unit.as_str()), ("30", "m"));
+    assert!(matches!(clauses[3], ZoneClause::Per(w) if w.kind == Tracking::Card));
+    assert!(matches!(clauses[4], ZoneClause::Unreachable(w) if w.kind == FailMode::Open));
+    // Clause words are names elsewhere: a door may be called `exit` or `reader`.
+    let doors: Vec<String> = gym
+        .body
+        .entries
+        .iter()
+        .filter_map(|e| match &e.node {
+            ZoneClause::Entry(d) | ZoneClause::Exit(d) => Some(d.door.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(doors, ["exit", "reader"]);
+}
+
+#[test]
+fn broken_zone_clauses_say_what_was_expected() {
+    for (text, found, expected) in [
+        (
+            "zone z { antipassback strict }",
+            "strict",
+            "`hard`, `soft` or `timed`",
+        ),
+        (
+            "zone z { antipassback timed 30 }",
+            "30",
+            "a duration (`30m`)",
+        ),
+        (
+            "zone z { per badge }",
+            "badge",
+            "`user` or `card` after `per`",
+        ),
+        (
+            "zone z { unreachable maybe }",
+            "maybe",
+            "`open` or `closed`",
+        ),
+        ("zone z { entry main reader x }", "x", "a reader number"),
+        ("zone z { inside main }", "inside", "a zone clause"),
+        ("zone z { entry door }", "door", "a door name after `entry`"),
+    ] {
+        let parsed = parse(FileId(0), text);
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.code.as_str(), &text[e.primary.span.range()]))
+            .collect();
+        assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+        assert_eq!(errors[0].1, found, "{text}");
+        assert!(
+            parsed.errors[0].message.contains(expected),
+            "{text}: {}",
+            parsed.errors[0].message
+        );
+    }
+}
+
+#[test]
+fn zone_is_a_reserved_word_that_starts_an_item() {
+    let parsed = parse(FileId(0), "site hq { door zone }");
+    let codes: Vec<_> = parsed.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["E0106"]);
+    // After a broken item, recovery resumes at a top-level `zone`.
+    let parsed = parse(
+        FileId(0),
+        "schedule s { nope }\nzone z { entry a antipassback hard }",
+    );
+    assert_eq!(parsed.errors.len(), 1, "{:#?}", parsed.errors);
+    assert!(matches!(
+        parsed.file.items.last().map(|i| &i.node),
+        Some(Item::Zone(_))
+    ));
+}

@@ -3,8 +3,8 @@
 //! Owns the numbering of every declared entity (the position of a declaration in its
 //! vector here is its id in [`crate::model::Policy`], so later stages can zip the tree
 //! with the model) and one symbol table per name space: sites, doors, groups and paths
-//! share one; schedules, holiday calendars, accounts (with sub-accounts), users and
-//! appointments each have their own. It reports names defined twice (E0210).
+//! share one; schedules, holiday calendars, accounts (with sub-accounts), users,
+//! appointments and anti-passback zones each have their own. It reports names defined twice (E0210).
 //!
 //! It must never resolve a reference (that is [`super::resolve`]) nor judge a value.
 
@@ -40,6 +40,9 @@ pub(super) struct Names<'a> {
     pub appointments: Vec<(&'a ast::Appointment, Option<AccountId>)>,
     /// Policy tests, in source order (they declare nothing).
     pub tests: Vec<&'a ast::Test>,
+    /// Anti-passback zones with the site they were declared in (`None` at the top
+    /// level); the position is the [`crate::model::ZoneId`].
+    pub zones: Vec<(&'a ast::Zone, Option<SiteId>)>,
     /// Sites, doors, groups and paths by name (the first definition wins).
     pub places: HashMap<&'a str, Target>,
     /// Schedules by name: the [`crate::model::ScheduleId`] of the first definition.
@@ -66,6 +69,8 @@ pub(super) fn declare<'a>(files: &'a [ast::File], diags: &mut Vec<Diagnostic>) -
     table(&names.users, user, "user", diags);
     let appointment = |a: &(&'a ast::Appointment, Option<AccountId>)| -> &'a Ident { &a.0.name };
     table(&names.appointments, appointment, "appointment", diags);
+    let zone = |z: &(&'a ast::Zone, Option<SiteId>)| -> &'a Ident { &z.0.name };
+    table(&names.zones, zone, "zone", diags);
     names
 }
 
@@ -97,6 +102,7 @@ impl<'a> Names<'a> {
             Item::Account(account) => self.declare_accounts(account),
             Item::Appointment(a) => self.appointments.push((a, None)),
             Item::Test(test) => self.tests.push(test),
+            Item::Zone(zone) => self.zones.push((zone, None)),
         }
     }
 
@@ -122,6 +128,7 @@ impl<'a> Names<'a> {
                     self.define_place(&path.name, Target::Path(pid), diags);
                 }
                 SiteClause::Code(code) => self.codes.push((code, sid)),
+                SiteClause::Zone(zone) => self.zones.push((zone, Some(sid))),
                 SiteClause::Timezone(_) | SiteClause::Keystore(_) | SiteClause::Cards(_) => {}
             }
         }

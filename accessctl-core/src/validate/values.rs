@@ -1,8 +1,8 @@
 //! Value checks: written literals to typed values (E03xx, and E0405's length rule).
 //!
 //! Owns the rules for time zones, times of day and ranges, dates, email and IP
-//! addresses, card numbers, PINs, admin rights, capacities and strings that must not
-//! be empty. Each function reports what is wrong at the literal's span and returns the
+//! addresses, card numbers, PINs, admin rights, capacities, durations, reader
+//! numbers and strings that must not be empty. Each function reports what is wrong at the literal's span and returns the
 //! typed value, or `None` when there is none.
 //!
 //! It must never look up names, never print a secret (a PIN, a QR code, a mobile key,
@@ -322,6 +322,86 @@ pub(super) fn space_code(code: &Str, diags: &mut Vec<Diagnostic>) -> bool {
         .with_help("write a code of exactly 6 characters"),
     );
     false
+}
+
+/// A duration in whole minutes, from `1m` to `24h` (E0318): digits directly followed
+/// by `m` (minutes) or `h` (hours).
+pub(super) fn duration(duration: &ast::Duration, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+    let written = format!("{}{}", duration.digits, duration.unit);
+    let per_unit = match duration.unit.as_str() {
+        "m" => 1,
+        "h" => 60,
+        unit => {
+            let help = match unit.get(..1) {
+                Some(near @ ("m" | "h")) => format!("write `{}{near}`", duration.digits),
+                _ => "durations are written in minutes (`30m`) or hours (`2h`)".to_owned(),
+            };
+            diags.push(invalid_duration(duration, &written, "unknown unit", help));
+            return None;
+        }
+    };
+    let minutes = duration
+        .digits
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(per_unit));
+    match minutes {
+        Some(m) if (1..=crate::model::MAX_TIMED_MINUTES).contains(&m) => Some(m),
+        Some(0) => {
+            let help = "a timed zone refuses re-entry for at least one minute; write \
+                        `antipassback hard` to refuse it until an exit";
+            diags.push(invalid_duration(
+                duration,
+                &written,
+                "zero",
+                help.to_owned(),
+            ));
+            None
+        }
+        _ => {
+            let help = "a timed zone refuses re-entry for at most `24h`; write \
+                        `antipassback hard` to refuse it until an exit";
+            diags.push(invalid_duration(
+                duration,
+                &written,
+                "too long",
+                help.to_owned(),
+            ));
+            None
+        }
+    }
+}
+
+fn invalid_duration(
+    duration: &ast::Duration,
+    written: &str,
+    label: &str,
+    help: String,
+) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidDuration,
+        duration.span,
+        format!("`{written}` is not a duration"),
+    )
+    .with_label(label)
+    .with_help(help)
+}
+
+/// A reader number of a door's controller, `0` to `255` (E0319).
+pub(super) fn reader(number: &Number, diags: &mut Vec<Diagnostic>) -> Option<u8> {
+    if let Ok(reader) = number.digits.parse::<u8>() {
+        return Some(reader);
+    }
+    diags.push(
+        Diagnostic::error(
+            Code::InvalidReader,
+            number.span,
+            format!("`{}` is not a reader number", number.digits),
+        )
+        .with_label("beyond 255")
+        .with_help("readers are numbered from 0 to 255 on the door's controller, as in OSDP"),
+    );
+    None
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! nobody can open (W0102: no grant, appointment or space code reaches them; a
 //! ceiling alone opens nothing), users with no credential and no remote opening
 //! (W0103), holiday calendars no schedule uses (W0104), groups and paths nobody names
-//! (W0105).
+//! (W0105), offline locks listed in an anti-passback zone, where it is never checked
+//! (W0106).
 //!
 //! It runs only on a policy without errors (so an error never causes a knock-on
 //! warning) and must never emit an error.
@@ -12,8 +13,9 @@
 use super::doorset::DoorSet;
 use super::names::Names;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Policy, Target};
+use crate::model::{Connectivity, Policy, Target};
 use crate::source::Span;
+use crate::syntax::ast::{Ident, ZoneClause};
 use rustc_hash::FxHashSet as HashSet;
 
 /// What the policy uses, gathered once.
@@ -34,6 +36,7 @@ pub(super) fn check(names: &Names<'_>, policy: &Policy, diags: &mut Vec<Diagnost
     unused_groups(names, &usage, diags);
     unreachable_doors(names, policy, &usage, diags);
     users_without_credential(names, policy, diags);
+    offline_zone_doors(names, policy, diags);
 }
 
 impl Usage {
@@ -185,4 +188,36 @@ fn users_without_credential(names: &Names<'_>, policy: &Policy, diags: &mut Vec<
             .with_help("give the user a `card`, `pin`, `qr` or `mobile`, or `remote`"),
         );
     }
+}
+
+/// W0106: an offline lock decides from its memory alone, with no presence to read, so
+/// the zone is never checked at it.
+fn offline_zone_doors(names: &Names<'_>, policy: &Policy, diags: &mut Vec<Diagnostic>) {
+    for (zone, _) in &names.zones {
+        for entry in &zone.body.entries {
+            let (ZoneClause::Entry(listed) | ZoneClause::Exit(listed)) = &entry.node else {
+                continue;
+            };
+            let Some(Target::Door(door)) = names.places.get(listed.door.name.as_str()) else {
+                continue;
+            };
+            let offline = policy
+                .doors
+                .get(door.index())
+                .is_some_and(|d| d.connectivity == Connectivity::Offline);
+            if offline {
+                diags.push(offline_zone_door(&listed.door, &zone.name.name));
+            }
+        }
+    }
+}
+
+fn offline_zone_door(door: &Ident, zone: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Code::OfflineZoneDoor,
+        door.span,
+        format!("door `{}` of zone `{zone}` is an offline lock", door.name),
+    )
+    .with_label("an offline lock knows no presence: anti-passback is never checked here")
+    .with_help("connect the door to a controller, or remove it from the zone")
 }

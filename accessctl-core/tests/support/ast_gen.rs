@@ -21,6 +21,9 @@ use accessctl_core::syntax::ast::{
     SiteClause, SpaceCode, Str, Target, TargetKind, Test, TestCredential, TestSubject, Time,
     TimeRange, Trivia, User, UserClause, Weekday, Word,
 };
+use accessctl_core::syntax::ast::{
+    Duration, FailMode, Passback, Tracking, Zone, ZoneClause, ZoneDoor,
+};
 use accessctl_core::Span;
 use proptest::collection::vec;
 use proptest::option;
@@ -28,7 +31,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 /// The reserved words of `docs/language.md`.
-pub const RESERVED: [&str; 41] = [
+pub const RESERVED: [&str; 42] = [
     "site",
     "timezone",
     "keystore",
@@ -70,6 +73,7 @@ pub const RESERVED: [&str; 41] = [
     "subject",
     "description",
     "badge",
+    "zone",
 ];
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -296,6 +300,55 @@ fn site_clause() -> impl Strategy<Value = SiteClause> {
             .prop_map(|(name, doors)| SiteClause::Path(PathDecl { name, doors })),
         (string(), targets())
             .prop_map(|(code, targets)| SiteClause::Code(SpaceCode { code, targets })),
+        zone().prop_map(SiteClause::Zone),
+    ]
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback zones
+
+fn zone() -> impl Strategy<Value = Zone> {
+    (ident(), option::of(string()), block(zone_clause(), 6)).prop_map(|(name, title, body)| Zone {
+        name,
+        title,
+        body,
+    })
+}
+
+/// Zone clauses; a door may be named like a zone clause's keyword (`entry exit`).
+fn zone_clause() -> impl Strategy<Value = ZoneClause> {
+    let door = || {
+        let tricky = select(vec![
+            "entry",
+            "exit",
+            "reader",
+            "per",
+            "hard",
+            "antipassback",
+        ])
+        .prop_map(|n| Ident {
+            name: n.to_owned(),
+            span: sp(),
+        });
+        (prop_oneof![4 => ident(), 1 => tricky], option::of(number()))
+            .prop_map(|(door, reader)| ZoneDoor { door, reader })
+    };
+    let duration = ("[0-9]{1,6}", "[a-zA-Z]{1,4}").prop_map(|(digits, unit)| Duration {
+        digits,
+        unit,
+        span: sp(),
+    });
+    let passback = prop_oneof![
+        Just(Passback::Hard(sp())),
+        Just(Passback::Soft(sp())),
+        duration.prop_map(|d| Passback::Timed(sp(), d)),
+    ];
+    prop_oneof![
+        3 => door().prop_map(ZoneClause::Entry),
+        2 => door().prop_map(ZoneClause::Exit),
+        1 => passback.prop_map(ZoneClause::Antipassback),
+        1 => word(&[Tracking::User, Tracking::Card]).prop_map(ZoneClause::Per),
+        1 => word(&[FailMode::Open, FailMode::Closed]).prop_map(ZoneClause::Unreachable),
     ]
 }
 
@@ -612,6 +665,7 @@ fn item() -> impl Strategy<Value = Item> {
         account(false, ACCOUNT_DEPTH).prop_map(Item::Account),
         appointment().prop_map(Item::Appointment),
         test().prop_map(Item::Test),
+        zone().prop_map(Item::Zone),
     ]
 }
 
@@ -663,15 +717,17 @@ fn item_comments(out: &mut Vec<String>, item: &Item) {
         Item::Account(account) => visit_block(out, &account.body, account_clause_comments),
         Item::Appointment(appointment) => visit_block(out, &appointment.body, no_comments),
         Item::Test(test) => visit_block(out, &test.body, no_comments),
+        Item::Zone(zone) => visit_block(out, &zone.body, no_comments),
     }
 }
 
 fn site_clause_comments(out: &mut Vec<String>, clause: &SiteClause) {
-    if let SiteClause::Door(Door {
-        body: Some(body), ..
-    }) = clause
-    {
-        visit_block(out, body, no_comments);
+    match clause {
+        SiteClause::Door(Door {
+            body: Some(body), ..
+        }) => visit_block(out, body, no_comments),
+        SiteClause::Zone(zone) => visit_block(out, &zone.body, no_comments),
+        _ => {}
     }
 }
 

@@ -7,18 +7,21 @@
 //! their sub-account's ceiling on purpose: the engine must bound them even though the
 //! validator rejects them.
 //! Credentials are unique across the policy; one holder may hold a space code's
-//! characters as its PIN (the validator allows it).
+//! characters as its PIN (the validator allows it). Anti-passback zones list each
+//! reader of a door at most once, and each request comes with a reader and the
+//! presence a controller would pass ([`build_passage`]).
 
 use std::sync::OnceLock;
 
 use accessctl_core::compile::Holder;
-use accessctl_core::decide::{Presented, Request, Subject};
+use accessctl_core::decide::{Movement, Presence, Presented, Request, Subject};
 use accessctl_core::model::{
     Account, AccountId, AdminRights, Appointment, AppointmentId, CalendarId, Ceiling, Connectivity,
     Credential, DateRange, Door, DoorGroup, DoorId, Grant, Guest, Holiday, HolidayCalendar,
     HolidayRule, Path, Policy, ReaderModes, Schedule, ScheduleId, Site, SiteId, SpaceCode, Target,
     TimeRange, User, UserId, Validity, Weekdays, WeeklyRule,
 };
+use accessctl_core::model::{Direction, FailMode, Tracking, Zone, ZoneDoor, ZoneKind};
 use accessctl_core::Instant;
 use chrono::{Duration, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
@@ -160,6 +163,34 @@ pub struct RawSpaceCode {
     targets: Vec<RawTarget>,
 }
 
+#[derive(Debug, Clone)]
+pub struct RawZone {
+    /// Declared in a site (its doors only), or at the top level.
+    site: Option<Index>,
+    /// Door, reader (`None`: every reader), exit.
+    doors: Vec<(Index, Option<u8>, bool)>,
+    /// 0 hard, 1 soft, 2 timed.
+    kind: u8,
+    minutes: u32,
+    per_card: bool,
+    /// `unreachable open` (true) or `closed`; `None`: the kind's default.
+    unreachable: Option<bool>,
+}
+
+/// The presence passed with a request, before resolution against its instant.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // read by `build_passage`, which the offline differential test does not call
+pub struct RawPresence {
+    /// 0 unreachable, 1 nothing recorded, 2 an entry, 3 an exit.
+    kind: u8,
+    /// Minutes before the request the movement was recorded (negative: after it).
+    ago: i64,
+    /// A reader listed by a zone (when `true`), else `reader`.
+    listed: bool,
+    pick: Index,
+    reader: u8,
+}
+
 /// A whole policy before its references are resolved.
 #[derive(Debug, Clone)]
 pub struct RawPolicy {
@@ -178,6 +209,7 @@ pub struct RawPolicy {
     /// PIN: the code then opens the space's doors as a space code and the holder's
     /// other doors as a PIN.
     pin_clash: Option<(bool, Index, usize)>,
+    zones: Vec<RawZone>,
 }
 
 /// Who asks, before resolution.
@@ -235,6 +267,8 @@ pub struct RawRequest {
     door: Index,
     at: RawInstant,
     offline: bool,
+    #[allow(dead_code)] // read by `build_passage`
+    presence: RawPresence,
 }
 
 // ---------------------------------------------------------------------------------
@@ -390,6 +424,55 @@ fn raw_space_code() -> impl Strategy<Value = RawSpaceCode> {
     })
 }
 
+fn raw_zone() -> impl Strategy<Value = RawZone> {
+    (
+        prop::option::weighted(0.5, any::<Index>()),
+        vec(
+            (
+                any::<Index>(),
+                prop::option::weighted(0.6, 0u8..3),
+                prop::bool::weighted(0.35),
+            ),
+            1..5,
+        ),
+        0u8..3,
+        prop_oneof![Just(30u32), 1u32..=120],
+        any::<bool>(),
+        prop::option::weighted(0.5, any::<bool>()),
+    )
+        .prop_map(
+            |(site, doors, kind, minutes, per_card, unreachable)| RawZone {
+                site,
+                doors,
+                kind,
+                minutes,
+                per_card,
+                unreachable,
+            },
+        )
+}
+
+fn raw_presence() -> impl Strategy<Value = RawPresence> {
+    (
+        prop_oneof![1 => Just(0u8), 2 => Just(1u8), 4 => Just(2u8), 3 => Just(3u8)],
+        prop_oneof![
+            2 => -5i64..=5,
+            2 => 25i64..=35,
+            1 => 0i64..=200,
+        ],
+        prop::bool::weighted(0.8),
+        any::<Index>(),
+        0u8..4,
+    )
+        .prop_map(|(kind, ago, listed, pick, reader)| RawPresence {
+            kind,
+            ago,
+            listed,
+            pick,
+            reader,
+        })
+}
+
 /// A raw policy: 1–3 sites, 1–12 doors, up to 5 schedules over up to 2 calendars, an
 /// account tree up to 3 levels of sub-accounts deep, users, appointments, space codes.
 pub fn raw_policy() -> impl Strategy<Value = RawPolicy> {
@@ -416,12 +499,13 @@ pub fn raw_policy() -> impl Strategy<Value = RawPolicy> {
             vec(raw_space_code(), 0..4),
             any::<u32>(),
             prop::option::weighted(0.5, (any::<bool>(), any::<Index>(), 0..SPACE_CODES.len())),
+            vec(raw_zone(), 0..4),
         ),
     )
         .prop_map(
             |(
                 (sites, doors, groups, paths, calendars, schedules),
-                (accounts, users, appointments, space_codes, card_salt, pin_clash),
+                (accounts, users, appointments, space_codes, card_salt, pin_clash, zones),
             )| RawPolicy {
                 sites,
                 doors,
@@ -435,6 +519,7 @@ pub fn raw_policy() -> impl Strategy<Value = RawPolicy> {
                 space_codes,
                 card_salt,
                 pin_clash,
+                zones,
             },
         )
 }
@@ -491,15 +576,17 @@ pub fn raw_request() -> impl Strategy<Value = RawRequest> {
         any::<Index>(),
         raw_instant(),
         prop::bool::weighted(0.12),
+        raw_presence(),
     )
         .prop_map(
-            |(subject, unknown_door, biased_door, door, at, offline)| RawRequest {
+            |(subject, unknown_door, biased_door, door, at, offline, presence)| RawRequest {
                 subject,
                 unknown_door,
                 biased_door,
                 door,
                 at,
                 offline,
+                presence,
             },
         )
 }
@@ -828,7 +915,103 @@ pub fn build(raw: &RawPolicy) -> Policy {
     if let Some((guest, holder, code)) = &raw.pin_clash {
         clash_pin(&mut policy, *guest, holder, SPACE_CODES[*code]);
     }
+    build_zones(&mut policy, &raw.zones);
     policy
+}
+
+/// Zones as the validator leaves them: no reader listed twice, an entry in each.
+fn build_zones(policy: &mut Policy, raw: &[RawZone]) {
+    let mut taken: Vec<(DoorId, Option<u8>)> = Vec::new();
+    for (i, z) in raw.iter().enumerate() {
+        let site = z
+            .site
+            .as_ref()
+            .map(|s| SiteId(s.index(policy.sites.len()) as u32));
+        let available: Vec<DoorId> = match site {
+            Some(s) => policy.sites[s.index()].doors.clone(),
+            None => (0..policy.doors.len() as u32).map(DoorId).collect(),
+        };
+        let mut doors = Vec::new();
+        for (d, reader, exit) in &z.doors {
+            let Some(door) = pick(&available, d) else {
+                continue;
+            };
+            let clash = taken
+                .iter()
+                .any(|(td, tr)| *td == door && (tr.is_none() || reader.is_none() || tr == reader));
+            if clash {
+                continue;
+            }
+            taken.push((door, *reader));
+            let direction = if *exit {
+                Direction::Exit
+            } else {
+                Direction::Entry
+            };
+            doors.push(ZoneDoor {
+                door,
+                reader: *reader,
+                direction,
+            });
+        }
+        if !doors.iter().any(|d| d.direction == Direction::Entry) {
+            continue;
+        }
+        let kind = match z.kind {
+            0 => ZoneKind::Hard,
+            1 => ZoneKind::Soft,
+            _ => ZoneKind::Timed { minutes: z.minutes },
+        };
+        let unreachable = match z.unreachable {
+            Some(true) => FailMode::Open,
+            Some(false) => FailMode::Closed,
+            None => kind.default_fail_mode(),
+        };
+        policy.zones.push(Zone {
+            name: format!("zone{i}"),
+            title: None,
+            site,
+            doors,
+            kind,
+            tracking: if z.per_card {
+                Tracking::Card
+            } else {
+                Tracking::User
+            },
+            unreachable,
+        });
+    }
+}
+
+/// The reader a raw request is presented at, and the presence passed with it.
+#[allow(dead_code)] // the offline differential test asks no zone
+pub fn build_passage(policy: &Policy, request: &Request<'_>, raw: &RawRequest) -> (u8, Presence) {
+    let p = &raw.presence;
+    let listed: Vec<u8> = policy
+        .zones
+        .iter()
+        .flat_map(|z| &z.doors)
+        .filter(|d| d.door == request.door)
+        .map(|d| d.reader.unwrap_or(p.reader))
+        .collect();
+    let reader = match pick(&listed, &p.pick) {
+        Some(r) if p.listed => r,
+        _ => p.reader,
+    };
+    let at = Instant(request.at.0 - p.ago * 60);
+    let presence = match p.kind {
+        0 => Presence::Unreachable,
+        1 => Presence::NONE,
+        2 => Presence::last(Movement {
+            direction: Direction::Entry,
+            at,
+        }),
+        _ => Presence::last(Movement {
+            direction: Direction::Exit,
+            at,
+        }),
+    };
+    (reader, presence)
 }
 
 /// Gives `code` as a PIN (instead of any PIN it had) to a user, or to a guest when

@@ -6,14 +6,18 @@
 //! time with `chrono_tz` directly, and schedules are checked rule by rule, walking the
 //! holiday calendars' date ranges. It must stay independent of the engine: it uses
 //! none of `accessctl_core::{compile, decide, time}` but their public request and
-//! answer types (`Request`, `Reason`, `Holder`, `Instant`).
+//! answer types (`Request`, `Reason`, `Holder`, `Instant`, and for anti-passback
+//! `Presence`, `Movement`, `Occupant`, `PassbackCheck`).
 
 use accessctl_core::compile::Holder;
-use accessctl_core::decide::{Presented, Reason, Request, Subject};
+use accessctl_core::decide::{
+    Movement, Occupant, PassbackCheck, Presence, Presented, Reason, Request, Subject,
+};
 use accessctl_core::model::{
     AccountId, AppointmentId, CalendarId, Connectivity, Credential, Door, DoorId, Grant, Policy,
     ReaderModes, ScheduleId, Target, TimeRange, User, UserId, Weekdays,
 };
+use accessctl_core::model::{Direction, FailMode, Tracking, Zone, ZoneId, ZoneKind};
 use accessctl_core::Instant;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 
@@ -475,5 +479,123 @@ impl Asked<'_> {
             current = acc.parent;
         }
         None
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Anti-passback, the last step
+
+/// What the reference makes of a passage through a zone door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassageAnswer {
+    /// The zone listing the reader.
+    pub zone: ZoneId,
+    /// Which way it lists it.
+    pub direction: Direction,
+    /// Whose presence the zone tracks.
+    pub occupant: Option<Occupant>,
+    /// The outcome.
+    pub check: PassbackCheck,
+    /// The movement to store.
+    pub record: Option<Movement>,
+}
+
+/// Decides `request` at reader `reader` of its door, then, at a zone door, applies the
+/// last step of `docs/decisions.md` against `presence`.
+pub fn decide_passage(
+    policy: &Policy,
+    request: &Request<'_>,
+    reader: u8,
+    presence: Presence,
+) -> (Answer, Option<PassageAnswer>) {
+    let mut answer = decide(policy, request);
+    let listed = policy.zones.iter().enumerate().find_map(|(i, zone)| {
+        let door = zone
+            .doors
+            .iter()
+            .find(|d| d.door == request.door && (d.reader.is_none() || d.reader == Some(reader)))?;
+        Some((ZoneId(i as u32), zone, door.direction))
+    });
+    let Some((id, zone, direction)) = listed else {
+        return (answer, None);
+    };
+    let allowed = matches!(
+        answer.reason,
+        Reason::Granted | Reason::Appointment | Reason::SpaceCode
+    );
+    let occupant = occupant_of(zone, answer.holder, &request.subject);
+    let door_offline = policy.doors[request.door.index()].connectivity == Connectivity::Offline;
+    let check = if !allowed || occupant.is_none() || matches!(request.subject, Subject::Remote(_)) {
+        PassbackCheck::NotChecked
+    } else if request.offline || door_offline {
+        PassbackCheck::Offline
+    } else {
+        rule(zone, direction, presence, request.at)
+    };
+    if matches!(check, PassbackCheck::Refused | PassbackCheck::FailedClosed) {
+        answer.reason = Reason::AntiPassback;
+    }
+    let record = matches!(
+        check,
+        PassbackCheck::Clear | PassbackCheck::Violation | PassbackCheck::FailedOpen
+    )
+    .then_some(Movement {
+        direction,
+        at: request.at,
+    });
+    let passage = PassageAnswer {
+        zone: id,
+        direction,
+        occupant,
+        check,
+        record,
+    };
+    (answer, Some(passage))
+}
+
+/// "Per user" tracks the holder; "per card" the card presented, else the holder. A
+/// permanent space code names nobody.
+fn occupant_of(zone: &Zone, holder: Option<Holder>, subject: &Subject<'_>) -> Option<Occupant> {
+    let card = match subject {
+        Subject::Credentials(p) => p.card,
+        _ => None,
+    };
+    match holder? {
+        Holder::SpaceCode { .. } => None,
+        _ if zone.tracking == Tracking::Card && card.is_some() => Some(Occupant::Card {
+            number: card.expect("a card"),
+        }),
+        Holder::User { user } => Some(Occupant::User { user }),
+        Holder::Guest { appointment, guest } => Some(Occupant::Guest { appointment, guest }),
+    }
+}
+
+/// The zone's rule, from the table of `docs/decisions.md`.
+fn rule(zone: &Zone, direction: Direction, presence: Presence, at: Instant) -> PassbackCheck {
+    let last = match presence {
+        Presence::Unreachable if zone.unreachable == FailMode::Open => {
+            return PassbackCheck::FailedOpen
+        }
+        Presence::Unreachable => return PassbackCheck::FailedClosed,
+        Presence::Known { last: None } => return PassbackCheck::Clear,
+        Presence::Known { last: Some(last) } => last,
+    };
+    if direction == Direction::Exit {
+        return if last.direction == Direction::Exit {
+            PassbackCheck::Violation
+        } else {
+            PassbackCheck::Clear
+        };
+    }
+    if last.direction == Direction::Exit {
+        return PassbackCheck::Clear;
+    }
+    match zone.kind {
+        ZoneKind::Hard => PassbackCheck::Refused,
+        ZoneKind::Soft => PassbackCheck::Violation,
+        ZoneKind::Timed { minutes } if at.0 - last.at.0 >= i64::from(minutes) * 60 => {
+            PassbackCheck::Clear
+        }
+        ZoneKind::Timed { .. } => PassbackCheck::Refused,
     }
 }

@@ -5,7 +5,8 @@
 //! [`super::values`]) and resolving each reference (through [`super::resolve`]). One
 //! file per family: [`places`] (sites, doors, groups, paths, space codes), [`time`]
 //! (schedules, holiday calendars), [`accounts`] (accounts, sub-accounts, ceilings),
-//! [`users`] and [`appointments`]; [`once`] reports clauses given twice.
+//! [`users`], [`appointments`] and [`zones`] (anti-passback zones); [`once`] reports
+//! clauses given twice.
 //!
 //! It must never check rules that span several entities (unique credentials,
 //! delegation, warnings: later stages do) and never panic: where a value is wrong it
@@ -17,6 +18,7 @@ mod once;
 mod places;
 mod time;
 mod users;
+mod zones;
 
 use super::names::Names;
 use crate::diagnostic::Diagnostic;
@@ -30,5 +32,6 @@ pub(super) fn lower(names: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Policy {
     accounts::lower(names, &mut policy, diags);
     users::lower(names, &mut policy, diags);
     appointments::lower(names, &mut policy, diags);
+    zones::lower(names, &mut policy, diags);
     policy
 }

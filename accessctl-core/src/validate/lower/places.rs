@@ -325,7 +325,7 @@ fn space_code(
 
 /// E0702 when `place` lies outside `site`; `owner` says what may hold only doors of
 /// its own site ("a group").
-fn own_site(
+pub(super) fn own_site(
     names: &Names<'_>,
     place: Target,
     site: SiteId,
