@@ -133,3 +133,10 @@ fn guests_of_a_sub_account_are_bounded_by_its_ceiling() {
     assert_eq!(main.reason, Reason::Appointment);
     assert_eq!(main.via, Some(Target::Door(DoorId(0))));
 }
+
+#[test]
+fn a_decision_stays_small_enough_to_return_by_value() {
+    // The hot path returns a `Decision` by value; the passage must not double it.
+    let size = std::mem::size_of::<super::Decision>();
+    assert!(size <= 96, "a decision is {size} bytes");
+}
