@@ -11,6 +11,9 @@ use accessctl_core::time::InstantError;
 use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
+use accessctl_controller::keystore::KeystoreError;
+use accessctl_controller::{ControllerError, PolicyError};
+
 use crate::atomic::EditError;
 use crate::load::LoadError;
 
@@ -67,7 +70,7 @@ pub enum CliError {
     Sim(#[from] crate::commands::sim::SimError),
     /// The door controller or `lock push` cannot go on: the bus, the journal, a PD.
     #[error(transparent)]
-    Controller(#[from] crate::controller::ControllerError),
+    Controller(crate::controller::ControllerError),
     /// `journal show` or `journal purge` cannot answer: the file, the window.
     #[error(transparent)]
     Journal(#[from] crate::commands::journal::JournalCommandError),
@@ -120,5 +123,52 @@ impl CliError {
             CliError::Load(_) => Some(accessctl_core::Code::NoPolicy.as_str()),
             _ => None,
         }
+    }
+}
+
+impl From<PolicyError> for CliError {
+    /// The policy's errors as the commands report them.
+    fn from(error: PolicyError) -> CliError {
+        match error {
+            PolicyError::Load(error) => CliError::Load(error),
+            PolicyError::InvalidPolicy {
+                path,
+                sources,
+                diagnostics,
+                errors,
+            } => CliError::InvalidPolicy {
+                path,
+                sources,
+                diagnostics,
+                errors,
+            },
+            PolicyError::UnknownName {
+                kind,
+                name,
+                suggestion,
+            } => CliError::UnknownName {
+                kind,
+                name,
+                suggestion,
+            },
+            PolicyError::Instant(error) => CliError::Instant(error),
+            PolicyError::Offline(error) => CliError::Offline(error),
+        }
+    }
+}
+
+impl From<ControllerError> for CliError {
+    /// A controller that could not start on its policy reports it as any command.
+    fn from(error: ControllerError) -> CliError {
+        match error {
+            ControllerError::Policy(error) => CliError::from(error),
+            other => CliError::Controller(other),
+        }
+    }
+}
+
+impl From<KeystoreError> for CliError {
+    fn from(error: KeystoreError) -> CliError {
+        CliError::Offline(error.into())
     }
 }

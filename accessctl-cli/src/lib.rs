@@ -17,23 +17,20 @@
 #![forbid(unsafe_code)]
 
 pub mod args;
-pub mod atomic;
 pub mod census;
 pub mod commands;
 pub mod console;
-pub mod controller;
 pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod exit;
-pub mod keystore;
-pub mod load;
-pub mod offline;
-pub mod query;
 pub mod render;
 pub mod table;
 
-pub use accessctl_controller::{instant, journal};
+pub use accessctl_controller::{atomic, instant, journal, keystore, load, offline, query};
+
+/// The door controller: the `accessctl-controller` crate.
+pub use accessctl_controller as controller;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};

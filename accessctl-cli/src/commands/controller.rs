@@ -91,8 +91,8 @@ fn reopen(bus: &Connection) -> Box<dyn Transport> {
 /// Prints one report and flushes it, so that it shows as it happens.
 fn show(report: &Report, format: Format, console: &mut Console<'_>) -> Result<(), CliError> {
     let line = match format {
-        Format::Human => report.human_line(),
-        Format::Json => report.json_line(),
+        Format::Human => crate::render::report::human_line(report),
+        Format::Json => crate::render::report::json_line(report),
     };
     console.out.write_all(line.as_bytes())?;
     console.out.flush()?;

@@ -89,7 +89,7 @@ fn online_line(report: &Report) -> String {
             let channel = if *secure { "secure channel" } else { "clear" };
             format!("00:00  {door:<12} online (address {address}, {channel})\n")
         }
-        other => other.human_line(),
+        other => crate::render::report::human_line(other),
     }
 }
 

@@ -130,9 +130,10 @@ pub fn controller(bus: &Bus<'_>) -> Result<Controller, CliError> {
     };
     let journal = Journal::open(bus.journal).map_err(ControllerError::from)?;
     let listener = bus.listener;
-    Controller::new(setup, journal, entropy()?, || {
+    let controller = Controller::new(setup, journal, entropy()?, || {
         TcpTransport::accept(listener).map(|t| Box::new(t) as Box<dyn Transport>)
-    })
+    })?;
+    Ok(controller)
 }
 
 /// The offline lock, with what its image holds.

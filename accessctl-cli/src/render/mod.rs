@@ -9,6 +9,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod report;
 pub mod snippet;
 
 use accessctl_core::{Sources, Span};

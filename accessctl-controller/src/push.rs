@@ -13,8 +13,8 @@ use accessctl_devices::osdp::control_panel::{ControlPanelBus, ControlPanelEvent}
 use accessctl_devices::osdp::secure::Scbk;
 use accessctl_devices::osdp::{Address, Command, KeySet};
 
-use super::door_controller::{nak_text, IMAGE_FILE_TYPE};
-use super::error::ControllerError;
+use crate::door_controller::{nak_text, IMAGE_FILE_TYPE};
+use crate::error::ControllerError;
 
 /// The code of `osdp_FILETRANSFER`, whose refusal ends a push.
 const FILE_TRANSFER: u8 = 0x7C;

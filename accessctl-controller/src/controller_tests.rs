@@ -7,12 +7,12 @@ use accessctl_core::{check, CompiledPolicy, Instant, Reason, Sources};
 use accessctl_devices::osdp::{Command, FormattedCard, LedColor, OutputControlCode, RawCard};
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
 
-use super::door::DoorContext;
-use super::read::{self, CardRead};
-use super::reader::{DoorReader, Now, SECOND_FACTOR_TIMEOUT};
-use super::verdict::{Outcome, Verdict};
+use crate::door::DoorContext;
 use crate::journal::EventKind;
 use crate::query::QueryPolicy;
+use crate::read::{self, CardRead};
+use crate::reader::{DoorReader, Now, SECOND_FACTOR_TIMEOUT};
+use crate::verdict::{Outcome, Verdict};
 
 const POLICY: &str = r#"
 site hq {
@@ -274,7 +274,7 @@ mod keypad_guard {
     use accessctl_core::secret::Key;
 
     use super::*;
-    use crate::controller::guard::KeypadGuard;
+    use crate::guard::KeypadGuard;
 
     const MANAGER: &str = r#"
 site hq { timezone "Europe/Paris"  door office { readers badge pin } }

@@ -18,7 +18,7 @@ use accessctl_core::secret::Key;
 use accessctl_core::{Instant, Reason};
 use serde::{Deserialize, Serialize};
 
-use super::keypad::Pin;
+use crate::keypad::Pin;
 
 /// A door's keypads: each reader's lockout, and the door's offline codes.
 #[derive(Debug, Clone)]

@@ -15,9 +15,9 @@ use accessctl_core::{check, suggest, CompiledPolicy, Instant};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::error::CliError;
 use crate::instant;
 use crate::load::load_policy;
+use crate::policy_error::PolicyError;
 
 /// A valid policy, ready for decisions.
 pub struct QueryPolicy {
@@ -29,7 +29,7 @@ pub struct QueryPolicy {
 
 impl QueryPolicy {
     /// Loads, checks and compiles the policy at `path`.
-    pub fn load(path: &Path) -> Result<QueryPolicy, CliError> {
+    pub fn load(path: &Path) -> Result<QueryPolicy, PolicyError> {
         let loaded = load_policy(path)?;
         let checked = check(&loaded.sources);
         let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -38,7 +38,7 @@ impl QueryPolicy {
                 compiled: CompiledPolicy::new(&policy),
                 policy,
             }),
-            _ => Err(CliError::InvalidPolicy {
+            _ => Err(PolicyError::InvalidPolicy {
                 path: loaded.path,
                 sources: Box::new(loaded.sources),
                 diagnostics: checked.diagnostics,
@@ -48,10 +48,10 @@ impl QueryPolicy {
     }
 
     /// The door named `name`.
-    pub fn door(&self, name: &str) -> Result<DoorId, CliError> {
+    pub fn door(&self, name: &str) -> Result<DoorId, PolicyError> {
         self.policy
             .door_named(name)
-            .ok_or_else(|| CliError::UnknownName {
+            .ok_or_else(|| PolicyError::UnknownName {
                 kind: "door",
                 name: name.to_owned(),
                 suggestion: nearest(name, self.policy.doors.iter().map(|d| d.name.as_str())),
@@ -59,10 +59,10 @@ impl QueryPolicy {
     }
 
     /// The user named `name`.
-    pub fn user(&self, name: &str) -> Result<UserId, CliError> {
+    pub fn user(&self, name: &str) -> Result<UserId, PolicyError> {
         self.policy
             .user_named(name)
-            .ok_or_else(|| CliError::UnknownName {
+            .ok_or_else(|| PolicyError::UnknownName {
                 kind: "user",
                 name: name.to_owned(),
                 suggestion: nearest(name, self.policy.users.iter().map(|u| u.name.as_str())),
@@ -84,7 +84,7 @@ impl QueryPolicy {
         door: DoorId,
         at: Option<&WrittenInstant>,
         now: Instant,
-    ) -> Result<When, CliError> {
+    ) -> Result<When, PolicyError> {
         let zone = self.zone_of(door);
         let at = instant::resolve(at, zone, now)?;
         Ok(When { at, zone })

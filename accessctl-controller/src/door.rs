@@ -13,7 +13,7 @@ use accessctl_core::model::{Connectivity, DoorId, Policy};
 use accessctl_devices::osdp::Address;
 use accessctl_devices::wiegand;
 
-use super::formats::door_formats;
+use crate::formats::door_formats;
 
 /// A door of the policy served by the PD at an address: `--door main=1`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,12 +40,12 @@ use accessctl_devices::sim::{
     AuditCredential, AuditDecodeError, AuditRecord, KEYPAD_LOCKOUT, SIM_VENDOR,
 };
 
-use super::door::DoorContext;
-use super::report::Report;
-use super::verdict::Outcome;
+use crate::door::DoorContext;
 use crate::instant::in_calendar;
 use crate::journal::{Event, EventKind};
 use crate::offline::utc;
+use crate::report::Report;
+use crate::verdict::Outcome;
 
 /// How far a lock's clock may stray from the controller's, in seconds, when its audit
 /// records are checked: 15 minutes, the offline codes' drift tolerance (a clock off by

@@ -24,6 +24,9 @@ pub enum ControllerError {
     /// The control panel refused its setup or a command.
     #[error("control panel: {0}")]
     Panel(#[from] ControlPanelError),
+    /// The policy cannot be served, or a bound door is not in it.
+    #[error(transparent)]
+    Policy(#[from] crate::policy_error::PolicyError),
     /// The event journal failed.
     #[error(transparent)]
     Journal(#[from] JournalError),
@@ -65,6 +68,7 @@ impl ControllerError {
             ControllerError::Panel(_) => "bus_setup",
             ControllerError::Journal(_) | ControllerError::KeypadMemory { .. } => "journal_failed",
             ControllerError::Binding { .. } => "invalid_binding",
+            ControllerError::Policy(_) => "invalid_policy",
             ControllerError::NotOnline { .. } => "pd_offline",
         }
     }

@@ -25,24 +25,23 @@ use accessctl_devices::osdp::control_panel::{
 use accessctl_devices::osdp::{Address, Command, FileType, KeySet, Reply};
 use accessctl_devices::transport::{Transport, TransportError};
 
-use super::audit::{
+use crate::audit::{
     lock_audit, AuditChannel, AuditSource, SentImage, SentImages, SENT_IMAGES_KEPT,
 };
-use super::clock::WallClock;
-use super::door::{DoorBinding, DoorContext};
-use super::error::ControllerError;
-use super::guard::KeypadGuard;
-use super::read;
-use super::reader::{DoorReader, Now};
-use super::report::{power_words, tamper_words, Report};
-use super::scbk::door_scbk;
-use super::verdict::Verdict;
-use super::watch::PolicyWatch;
-use crate::error::CliError;
+use crate::clock::WallClock;
+use crate::door::{DoorBinding, DoorContext};
+use crate::error::ControllerError;
+use crate::guard::KeypadGuard;
 use crate::journal::{Event, EventKind, Journal};
 use crate::load::display;
 use crate::offline::{utc, OfflinePolicy};
-use crate::render::{human, json::JsonDiagnostic};
+use crate::policy_error::PolicyError;
+use crate::read;
+use crate::reader::{DoorReader, Now};
+use crate::report::{power_words, tamper_words, Diagnosed, Report};
+use crate::scbk::door_scbk;
+use crate::verdict::Verdict;
+use crate::watch::PolicyWatch;
 
 /// The file type of a lock image sent by `osdp_FILETRANSFER`: opaque (1), the image's
 /// own header says what it is.
@@ -138,7 +137,7 @@ impl Controller {
         journal: Journal,
         entropy: Entropy,
         connect: impl FnOnce() -> Result<Box<dyn Transport>, TransportError>,
-    ) -> Result<Controller, CliError> {
+    ) -> Result<Controller, ControllerError> {
         let policy = OfflinePolicy::load(&setup.policy, setup.keystore.as_deref())?;
         check_bindings(&setup.doors)?;
         let mut doors = Vec::with_capacity(setup.doors.len());
@@ -146,7 +145,9 @@ impl Controller {
         for binding in &setup.doors {
             let context = resolve(&policy, &binding.door)?;
             let security = match setup.channel {
-                Channel::Secure => Security::Secure(door_scbk(&policy, context.id)?),
+                Channel::Secure => {
+                    Security::Secure(door_scbk(&policy, context.id).map_err(PolicyError::from)?)
+                }
                 Channel::Install => Security::Install,
                 Channel::Clear => Security::Clear,
             };
@@ -765,10 +766,10 @@ fn check_bindings(bindings: &[DoorBinding]) -> Result<(), ControllerError> {
 }
 
 /// The door named `name` in `policy`.
-fn resolve(policy: &OfflinePolicy, name: &str) -> Result<DoorContext, CliError> {
+fn resolve(policy: &OfflinePolicy, name: &str) -> Result<DoorContext, PolicyError> {
     let id = policy.query.door(name)?;
     let name = policy.door_name(id);
-    DoorContext::resolve(&policy.query.policy, name).ok_or_else(|| CliError::UnknownName {
+    DoorContext::resolve(&policy.query.policy, name).ok_or_else(|| PolicyError::UnknownName {
         kind: "door",
         name: name.to_owned(),
         suggestion: None,
@@ -776,24 +777,23 @@ fn resolve(policy: &OfflinePolicy, name: &str) -> Result<DoorContext, CliError> 
 }
 
 /// The report of a policy that could not replace the one in force.
-fn refused(at: String, path: String, error: &CliError) -> Report {
-    let (diagnostics, drawn) = match error {
-        CliError::InvalidPolicy {
+fn refused(at: String, path: String, error: &PolicyError) -> Report {
+    let diagnosed = match error {
+        PolicyError::InvalidPolicy {
             sources,
             diagnostics,
             ..
-        } => (
-            JsonDiagnostic::all(sources, diagnostics),
-            String::from_utf8_lossy(&human::diagnostics(sources, diagnostics, false)).into_owned(),
-        ),
-        _ => (Vec::new(), String::new()),
+        } => Some(std::sync::Arc::new(Diagnosed {
+            sources: (**sources).clone(),
+            diagnostics: diagnostics.clone(),
+        })),
+        _ => None,
     };
     Report::PolicyRefused {
         at,
         path,
         message: error.to_string(),
-        diagnostics,
-        drawn,
+        diagnosed,
     }
 }
 

@@ -13,10 +13,10 @@ use accessctl_core::{Decision, Instant, Presented, Reason, Request, Subject};
 use accessctl_devices::osdp::Command;
 use serde::Serialize;
 
-use super::actions;
-use super::door::DoorContext;
-use super::keypad::Pin;
+use crate::actions;
+use crate::door::DoorContext;
 use crate::journal::{Event, EventKind};
+use crate::keypad::Pin;
 use crate::query::QueryPolicy;
 
 /// How a read at a door ended.
@@ -118,7 +118,7 @@ pub fn present(
         return Verdict {
             outcome: Outcome::AwaitingFactor,
             decision: Some(decision),
-            commands: actions::ask_second_factor(reader, super::reader::SECOND_FACTOR_TIMEOUT),
+            commands: actions::ask_second_factor(reader, crate::reader::SECOND_FACTOR_TIMEOUT),
             event: None,
         };
     }

@@ -134,7 +134,8 @@ fn the_forged_record_of_the_finding_is_refused_and_never_shown_with_at() {
         "beyond_calendar"
     );
     let (event, report) = audit(&forged, &store, AuditChannel::OwnKey);
-    assert!(!report.json_line().contains('@'), "{}", report.json_line());
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains('@'), "{json}");
     assert!(!event.detail.unwrap().contains('@'));
     let holder = AuditRecord {
         holder: Some(LockHolder::Holder(u16::MAX)),

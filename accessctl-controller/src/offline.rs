@@ -26,10 +26,10 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::error::CliError;
 use crate::instant;
 use crate::keystore::{KeyStore, KeystoreError};
 use crate::load::{display, load_policy};
+use crate::policy_error::PolicyError;
 use crate::query::QueryPolicy;
 
 /// The largest image file read (a lock image of 4,000 entries is under 64 KiB; a card
@@ -160,12 +160,6 @@ impl OfflineError {
     }
 }
 
-impl From<KeystoreError> for CliError {
-    fn from(error: KeystoreError) -> CliError {
-        CliError::Offline(error.into())
-    }
-}
-
 /// A valid policy with the key store of each of its sites.
 pub struct OfflinePolicy {
     /// The policy, compiled, with names found as the queries find them.
@@ -177,14 +171,14 @@ pub struct OfflinePolicy {
 impl OfflinePolicy {
     /// Loads, checks and compiles the policy at `path`; every site's key store is
     /// `keystore` when given, else the file its site block names.
-    pub fn load(path: &Path, keystore: Option<&Path>) -> Result<OfflinePolicy, CliError> {
+    pub fn load(path: &Path, keystore: Option<&Path>) -> Result<OfflinePolicy, PolicyError> {
         let loaded = load_policy(path)?;
         let checked = check(&loaded.sources);
         let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
         let policy = match checked.policy {
             Some(policy) if errors == 0 => policy,
             _ => {
-                return Err(CliError::InvalidPolicy {
+                return Err(PolicyError::InvalidPolicy {
                     path: loaded.path,
                     sources: Box::new(loaded.sources),
                     diagnostics: checked.diagnostics,

@@ -9,8 +9,8 @@ use std::time::Instant as Monotonic;
 
 use accessctl_core::Instant;
 
-use super::reader::Now;
 use crate::instant;
+use crate::reader::Now;
 
 /// Where the controller's wall clock comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

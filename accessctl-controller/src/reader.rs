@@ -18,14 +18,14 @@ use accessctl_core::offline::Unknown;
 use accessctl_core::secret::Key;
 use accessctl_core::{Decision, Instant};
 
-use super::actions;
-use super::door::DoorContext;
-use super::guard::KeypadGuard;
-use super::keypad::{Pin, PinEntry};
-use super::read::CardRead;
-use super::verdict::{self, event_of, Credentials, Factor, Outcome, Verdict};
+use crate::actions;
+use crate::door::DoorContext;
+use crate::guard::KeypadGuard;
 use crate::journal::EventKind;
+use crate::keypad::{Pin, PinEntry};
 use crate::query::QueryPolicy;
+use crate::read::CardRead;
+use crate::verdict::{self, event_of, Credentials, Factor, Outcome, Verdict};
 
 /// How long a door requiring two factors waits for the second.
 pub const SECOND_FACTOR_TIMEOUT: Duration = Duration::from_secs(10);
