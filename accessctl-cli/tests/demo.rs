@@ -26,9 +26,10 @@ fn the_sports_centre_day_goes_as_scripted() {
         "12:10  court_1      Sylvie, the manager (offline access), badges: opened by the lock alone, gerant (granted)",
         "12:15  court_1      Marc badges (no offline access): denied by the lock alone (unknown_credential)",
         "12:20  court_1      the space's emergency code is typed: opened by the lock alone, a space code (space_code)",
+        "13:00  court_1      the network to court 1's lock is back: online: the lock uploads the 3 decisions it took alone, journaled at their instants",
         "18:30  padel_2      Romain, an appointment guest, types his code: opened, Romain Faure (appointment)",
         "19:30  padel_2      Romain comes back after his booked hour: denied, Romain Faure (appointment_not_now)",
-        "journal (16 events):",
+        "journal (20 events):",
     ] {
         assert!(out.contains(line), "missing `{line}` in:\n{out}");
     }
@@ -36,7 +37,7 @@ fn the_sports_centre_day_goes_as_scripted() {
     for secret in ["839201", "4072913", "739154", "102938", "7316"] {
         assert!(!out.contains(secret), "a PIN shown: {secret}");
     }
-    let journal = out.split("journal (16 events):").nth(1).unwrap();
+    let journal = out.split("journal (20 events):").nth(1).unwrap();
     let row = |cells: &[&str]| {
         journal.lines().any(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
@@ -56,6 +57,17 @@ fn the_sports_centre_day_goes_as_scripted() {
         row(&["12:00", "court_1", "reader_offline"]),
         "the cut is journaled: {journal}"
     );
+    // Once back online, the lock's own decisions are journaled at their instants.
+    assert!(
+        row(&["12:10", "court_1", "opened", "gerant", "granted"]),
+        "{journal}"
+    );
+    assert!(row(&["12:15", "court_1", "denied"]), "{journal}");
+    assert!(
+        row(&["12:20", "court_1", "opened", "space_code"]),
+        "{journal}"
+    );
+    assert!(row(&["13:00", "court_1", "reader_online"]), "{journal}");
 }
 
 #[test]
@@ -68,14 +80,14 @@ fn the_json_lines_mark_every_step_as_expected() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let steps: Vec<_> = lines.iter().filter(|l| l.get("time").is_some()).collect();
-    assert_eq!(steps.len(), 16);
+    assert_eq!(steps.len(), 17);
     assert!(steps.iter().all(|s| s["expected"] == true), "{steps:?}");
     let alone = steps
         .iter()
         .filter(|s| s["alone"] == true && s["opened"] == true);
     assert_eq!(alone.count(), 2);
     let journal = lines.iter().filter(|l| l.get("journal").is_some()).count();
-    assert_eq!(journal, 16);
+    assert_eq!(journal, 20);
 }
 
 #[test]

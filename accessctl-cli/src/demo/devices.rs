@@ -27,6 +27,8 @@ pub enum Order {
     Present(Address, Presentation, Instant),
     /// Drop the network link (the lock's cut).
     Cut,
+    /// Open the network link again (the lock's network is back).
+    Restore,
     /// End the thread.
     Stop,
 }
@@ -105,7 +107,7 @@ fn run_readers(
                         reader.present(presentation);
                     }
                 }
-                Order::Cut | Order::Stop => return,
+                Order::Cut | Order::Restore | Order::Stop => return,
             }
         }
         if let Err(error) = link.exchange(&mut readers, TURN) {
@@ -141,6 +143,7 @@ fn run_lock(address: &str, mut lock: SimLock, inbox: &Receiver<Order>, news: &Se
                     let _ = news.send(News::LockOutcome(outcome));
                 }
                 Order::Cut => link = None,
+                Order::Restore => link = connect(address, news),
                 Order::Stop => return,
             }
         }

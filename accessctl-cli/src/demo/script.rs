@@ -49,6 +49,8 @@ pub enum Action {
     },
     /// The offline lock's network link is cut.
     CutLock,
+    /// The offline lock's network link is back: it uploads what it decided alone.
+    RestoreLock,
 }
 
 /// The sports centre (the Neop seed): badges and PINs at the club-house, badge and
@@ -187,6 +189,12 @@ pub const SPORTS_CENTRE: Site = Site {
             },
             who: "the space's emergency code is typed",
             opens: Some(true),
+        },
+        Step {
+            time: "13:00",
+            action: Action::RestoreLock,
+            who: "the network to court 1's lock is back",
+            opens: None,
         },
         Step {
             time: "18:30",

@@ -8,6 +8,7 @@
 //! core's offline evaluator); the stage only watches. The controllers' clocks are
 //! frozen at each step's minute, so the day reads the same every run.
 
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant as Monotonic};
@@ -18,6 +19,7 @@ use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{
     AloneDecision, ControlPanelResponse, LockEvent, LockOutcome, Presentation, ReaderEvent,
 };
+use accessctl_devices::transport::TcpTransport;
 use chrono_tz::Tz;
 use tempfile::TempDir;
 
@@ -29,7 +31,7 @@ use super::setup::{
     write_policy, Bus,
 };
 use crate::commands::sim::SimError;
-use crate::controller::{Controller, Report};
+use crate::controller::{Controller, ControllerError, Report};
 use crate::error::CliError;
 use crate::offline::OfflinePolicy;
 
@@ -52,7 +54,11 @@ pub struct Stage {
     entries: usize,
     journal: PathBuf,
     readers_controller: Controller,
-    lock_controller: Option<Controller>,
+    lock_controller: Controller,
+    /// The lock's bus, where it connects again once its network is back.
+    lock_bus: TcpListener,
+    /// How many decisions the lock took alone, to be uploaded when it is back.
+    alone_decisions: usize,
     readers: DeviceThread,
     lock: DeviceThread,
     news: Receiver<News>,
@@ -97,7 +103,9 @@ impl Stage {
             map: lock.map,
             journal: journal.clone(),
             readers_controller,
-            lock_controller: Some(lock_controller),
+            lock_controller,
+            lock_bus,
+            alone_decisions: 0,
             readers: readers_thread,
             lock: lock_thread,
             news,
@@ -130,6 +138,7 @@ impl Stage {
         self.set_clocks(instant);
         match step.action {
             Action::CutLock => self.cut(step),
+            Action::RestoreLock => self.restore(step),
             Action::Present { door, presentation } => {
                 let presentation: Presentation =
                     presentation.parse().map_err(SimError::Presentation)?;
@@ -150,9 +159,7 @@ impl Stage {
 
     fn set_clocks(&mut self, instant: Instant) {
         self.readers_controller.set_clock(frozen(instant));
-        if let Some(lock) = &mut self.lock_controller {
-            lock.set_clock(frozen(instant));
-        }
+        self.lock_controller.set_clock(frozen(instant));
     }
 
     /// Runs the controllers until every device is online.
@@ -194,12 +201,9 @@ impl Stage {
     /// One turn of each controller and the devices' news.
     fn pump(&mut self) -> Result<(Vec<Report>, Vec<News>), CliError> {
         let mut reports = self.readers_controller.step(STEP)?;
-        if let Some(lock) = &mut self.lock_controller {
-            reports.extend(lock.step(STEP)?);
-            // The lock's bus is gone (the network cut): its controller ends.
-            if lock.bus_lost() {
-                self.lock_controller = None;
-            }
+        // While the lock's bus is gone (the network cut), its controller waits.
+        if !self.lock_controller.bus_lost() {
+            reports.extend(self.lock_controller.step(STEP)?);
         }
         let news = std::iter::from_fn(|| self.news.try_recv().ok()).collect();
         Ok((reports, news))
@@ -250,6 +254,7 @@ impl Stage {
             for item in news {
                 match item {
                     News::LockOutcome(LockOutcome::Alone(decision)) => {
+                        self.alone_decisions += 1;
                         return Ok(self.alone(step, &decision));
                     }
                     News::LockOutcome(LockOutcome::Reported) => {
@@ -339,6 +344,35 @@ impl Stage {
         })
     }
 
+    /// The lock's network is back: it connects again, and the controller journals
+    /// what it decided alone, at the instants it decided.
+    fn restore(&mut self, step: &Step) -> Result<Played, CliError> {
+        let _ = self.lock.orders.send(Order::Restore);
+        let transport = TcpTransport::accept(&self.lock_bus).map_err(ControllerError::from)?;
+        self.lock_controller.reconnect(Box::new(transport));
+        let deadline = Monotonic::now() + DECISION_WAIT;
+        let mut uploaded = 0;
+        let expected = self.alone_decisions;
+        while uploaded < expected && Monotonic::now() < deadline {
+            let (reports, _) = self.pump()?;
+            uploaded += reports.iter().filter(|r| is_upload(r)).count();
+        }
+        Ok(Played {
+            step: *step,
+            door: self.site.lock.0.to_owned(),
+            outcome: "online".to_owned(),
+            opened: false,
+            alone: false,
+            reason: None,
+            user: None,
+            card: None,
+            detail: Some(format!(
+                "the lock uploads the {uploaded} decisions it took alone, journaled at their instants"
+            )),
+            did: "nothing".to_owned(),
+        })
+    }
+
     fn await_decision(
         &mut self,
         step: &Step,
@@ -417,4 +451,10 @@ fn not_online(online: &[String]) -> SimError {
             online.join(", ")
         },
     }
+}
+
+/// Whether `report` is a decision the lock took alone, uploaded and believed.
+fn is_upload(report: &Report) -> bool {
+    matches!(report, Report::Decision { detail: Some(detail), .. }
+        if detail.starts_with("decided by the lock alone"))
 }
