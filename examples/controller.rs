@@ -81,7 +81,10 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let device = thread::spawn(move || {
         let mut link = SimLink::new(Box::new(reader_end));
         while !stop.load(Ordering::Relaxed) {
-            if link.exchange(&mut reader, Duration::from_millis(10)).is_err() {
+            if link
+                .exchange(&mut reader, Duration::from_millis(10))
+                .is_err()
+            {
                 break;
             }
         }

@@ -263,7 +263,13 @@ fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
         .collect();
     let outcomes: Vec<_> = uploaded
         .iter()
-        .map(|l| (l["outcome"].as_str(), l["reason"].as_str(), l["user"].as_str()))
+        .map(|l| {
+            (
+                l["outcome"].as_str(),
+                l["reason"].as_str(),
+                l["user"].as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         outcomes,
@@ -286,7 +292,9 @@ fn a_lock_that_lost_its_controller_lets_an_offline_user_in_from_its_image() {
         })
         .collect();
     assert_eq!(alone.len(), 3);
-    assert!(journalled.iter().all(|e| e.event.kind != EventKind::AuditRefused));
+    assert!(journalled
+        .iter()
+        .all(|e| e.event.kind != EventKind::AuditRefused));
     // Saturday 14 March 2026, 10:00 UTC (11:00 in Paris), as the lock's clock had it.
     assert!(alone
         .iter()
