@@ -18,7 +18,10 @@ mod sim;
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
-pub use journal::{JournalArgs, JournalCommand, JournalPurgeArgs, JournalShowArgs, ListFormat};
+pub use journal::{
+    ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
+    JournalPurgeArgs, JournalShowArgs, ListFormat,
+};
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,

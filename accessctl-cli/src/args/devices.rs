@@ -53,7 +53,8 @@ pub struct ChannelOptions {
     pub clear: bool,
 }
 
-/// `accessctl controller run --policy P --bus CONNECTION --door DOOR=ADDRESS... --journal DB`
+/// `accessctl controller run --policy P --bus CONNECTION --door DOOR=ADDRESS... --journal DB|URL
+/// [--spool FILE] [--controller-id ID]`
 #[derive(Debug, Args)]
 pub struct ControllerRunArgs {
     /// The policy: an `.acl` file or a directory of them. Watched: an edit that
@@ -70,9 +71,21 @@ pub struct ControllerRunArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// The event journal (SQLite), created if needed.
-    #[arg(long, value_name = "DB")]
-    pub journal: PathBuf,
+    /// The event journal: an SQLite file, created if needed; or a PostgreSQL URL
+    /// (`postgres://USER@HOST/DB`, `postgres://USER@/DB?host=SOCKET_DIR`) shared by a
+    /// fleet, reached through the local `--spool`.
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
+    /// With a PostgreSQL `--journal`: this controller's local SQLite database,
+    /// created if needed. Every event is recorded there first and flushed to
+    /// PostgreSQL in order; it also keeps the keypads' memory, the lock images sent
+    /// and the controller's id.
+    #[arg(long, value_name = "FILE")]
+    pub spool: Option<PathBuf>,
+    /// This controller's id in the journal (default: one drawn at random when its
+    /// local database is created, then kept). Accepted before the first event only.
+    #[arg(long, value_name = "ID")]
+    pub controller_id: Option<String>,
     /// `--install`, `--clear`.
     #[command(flatten)]
     pub channel: ChannelOptions,

@@ -1,7 +1,10 @@
-//! The command line of the event journal's readers: `journal show`, `journal purge`.
+//! The command line of the event journal's readers: `journal show`, `journal export`,
+//! `journal purge`.
 //!
-//! Owns their options and help texts, like the rest of [`super`]. It must never open
-//! the journal nor judge a window of time: [`crate::commands::journal`] does.
+//! Owns their options and help texts, like the rest of [`super`].
+//! It must never open the journal, read `--journal` (a file path or a
+//! `postgres://` URL: clap would repeat a URL's password in its error) nor judge a
+//! window of time: [`crate::commands::journal`] does.
 
 use std::path::PathBuf;
 
@@ -25,6 +28,9 @@ pub enum JournalCommand {
     /// The events of a window of at most 60 days, newest first, filtered by door,
     /// user, card and kind (exit 1 when none matched).
     Show(JournalShowArgs),
+    /// The events of a window of at most 60 days, oldest first, as CSV or JSON
+    /// lines, to standard output or atomically to a file (exit 1 when none matched).
+    Export(JournalExportArgs),
     /// Delete the events older than the retention (60 days by default).
     Purge(JournalPurgeArgs),
 }
@@ -37,6 +43,7 @@ impl JournalArgs {
                 ListFormat::Json => OutputFormat::Json,
                 ListFormat::Human | ListFormat::Csv => OutputFormat::Human,
             },
+            JournalCommand::Export(_) => OutputFormat::Human,
             JournalCommand::Purge(args) => args.format.into(),
         }
     }
@@ -54,12 +61,50 @@ pub enum ListFormat {
     Csv,
 }
 
-/// `accessctl journal show --journal DB [filters]`
+/// `--format` of `journal export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header line (RFC 4180 quoting), with the
+    /// controller of each event.
+    #[default]
+    Csv,
+    /// One JSON object per line (JSON lines), as in `journal show --format json`.
+    Json,
+}
+
+/// `accessctl journal show --journal DB|URL [filters]`
 #[derive(Debug, Args)]
 pub struct JournalShowArgs {
-    /// The journal database (`controller run --journal`); never created here.
-    #[arg(long, value_name = "DB")]
-    pub journal: PathBuf,
+    /// The events to show.
+    #[command(flatten)]
+    pub filter: JournalFilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `accessctl journal export --journal DB|URL [filters] [--format csv|json] [-o FILE]`
+#[derive(Debug, Args)]
+pub struct JournalExportArgs {
+    /// The events to export.
+    #[command(flatten)]
+    pub filter: JournalFilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ExportFormat,
+    /// Write to this file (replaced whole, atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The journal and the events of `journal show` and `journal export`.
+#[derive(Debug, Args)]
+pub struct JournalFilterArgs {
+    /// The journal: an SQLite file (`controller run --journal`), never created here,
+    /// or a PostgreSQL URL (`postgres://USER@HOST/DB`, or on a Unix socket
+    /// `postgres://USER@/DB?host=DIR`) holding a fleet's events.
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
     /// Only this door.
     #[arg(long, value_name = "DOOR")]
     pub door: Option<String>,
@@ -70,7 +115,8 @@ pub struct JournalShowArgs {
     #[arg(long, value_name = "NUMBER")]
     pub card: Option<String>,
     /// Only these kinds: opened, denied, unknown_card, reader_offline, reader_online,
-    /// tamper, bad_parity, unreadable_card, power. One or more.
+    /// tamper, bad_parity, unreadable_card, power, keypad_lockout, reader_fault,
+    /// audit_refused. One or more.
     #[arg(long = "kind", value_name = "KIND", num_args = 1.., value_parser = parse_kind)]
     pub kinds: Vec<EventKind>,
     /// The window's start (included). Without an offset, UTC. Default: 60 days
@@ -87,17 +133,15 @@ pub struct JournalShowArgs {
     /// At most this many events (the newest).
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ListFormat,
 }
 
-/// `accessctl journal purge --journal DB [--older-than DAYS] [--at INSTANT]`
+/// `accessctl journal purge --journal DB|URL [--older-than DAYS] [--at INSTANT]`
 #[derive(Debug, Args)]
 pub struct JournalPurgeArgs {
-    /// The journal database (`controller run --journal`); never created here.
-    #[arg(long, value_name = "DB")]
-    pub journal: PathBuf,
+    /// The journal: an SQLite file, never created here, or a PostgreSQL URL (whole
+    /// months past the retention are dropped as partitions).
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
     /// Delete the events older than this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 60)]
     pub older_than: u32,

@@ -1,11 +1,13 @@
 //! `accessctl controller run --policy P --bus CONNECTION --door DOOR=ADDRESS...
-//! --journal DB`: the door controller, until it is stopped. A bus that fails is opened
-//! again, every second, until it works.
+//! --journal DB|URL`: the door controller, until it is stopped. A bus that fails is
+//! opened again, every second, until it works.
 //!
-//! Owns the command: opening the journal and the bus, starting the [`Controller`],
-//! and printing each of its reports as it comes, one line each (text, or one JSON
-//! object per line), flushed at once. It must never decide or journal anything
-//! itself: the controller does.
+//! Owns the command: opening the journal (an SQLite file; or, for a PostgreSQL URL,
+//! the local `--spool` database and the spool's flusher thread), the bus, starting
+//! the [`Controller`], and printing each of its reports and the spool's as they
+//! come, one line each (text, or one JSON object per line), flushed at once. It must
+//! never decide or journal anything itself (the controller does), never wait on
+//! PostgreSQL (the flusher does, on its own thread), and never print a password.
 
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use accessctl_devices::osdp::control_panel::Timing;
 use accessctl_devices::transport::{self, Connection, Transport};
 
 use crate::args::{ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, Format};
+use crate::commands::journal::JournalCommandError;
 use crate::console::Console;
 use crate::controller::{
     os_entropy, Channel, Controller, ControllerError, ControllerSetup, Report, WallClock,
@@ -20,7 +23,9 @@ use crate::controller::{
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::instant;
-use crate::journal::Journal;
+use crate::journal::postgres::{Database, Postgres};
+use crate::journal::spool::{Connect, Flusher, SpoolConfig, SpoolReport};
+use crate::journal::{EventStore, Journal, Location};
 
 /// The longest a step of the loop waits for the bus.
 const STEP: Duration = Duration::from_millis(500);
@@ -46,7 +51,7 @@ pub fn channel(options: ChannelOptions) -> Channel {
 
 /// Runs `controller run` until the bus fails or the output cannot be written.
 fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let journal = Journal::open(&args.journal).map_err(ControllerError::from)?;
+    let (journal, flusher) = open_journal(args)?;
     let entropy = os_entropy().map_err(CliError::Output)?;
     let setup = ControllerSetup {
         policy: args.policy.clone(),
@@ -66,14 +71,116 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
         args.format,
         console,
     )?;
+    let mut spool = SpoolState::default();
     loop {
         for report in controller.step(STEP)? {
             show(&report, args.format, console)?;
+        }
+        for report in flusher.iter().flat_map(Flusher::reports) {
+            if let Some(line) = spool.line(&report, args.format) {
+                console.out.write_all(line.as_bytes())?;
+                console.out.flush()?;
+            }
         }
         if controller.bus_lost() {
             let transport = reopen(&args.bus);
             show(&controller.reconnect(transport), args.format, console)?;
         }
+    }
+}
+
+/// Opens the local journal (the `--journal` file, or the `--spool` file beside a
+/// PostgreSQL `--journal`), claims `--controller-id`, and starts the spool's flusher
+/// for PostgreSQL.
+fn open_journal(args: &ControllerRunArgs) -> Result<(Journal, Option<Flusher>), CliError> {
+    let location = Location::parse(&args.journal).map_err(JournalCommandError::Location)?;
+    let local = match (&location, &args.spool) {
+        (Location::Sqlite(path), _) => path.clone(),
+        (Location::Postgres(_), Some(spool)) => spool.clone(),
+        (Location::Postgres(database), None) => {
+            let database = database.name().to_owned();
+            return Err(JournalCommandError::NoSpool { database }.into());
+        }
+    };
+    let mut journal = Journal::open(&local).map_err(ControllerError::from)?;
+    if let Some(id) = &args.controller_id {
+        journal
+            .claim_controller_id(id)
+            .map_err(ControllerError::from)?;
+    }
+    let flusher = match location {
+        Location::Sqlite(_) => None,
+        Location::Postgres(database) => {
+            let connect = connect(*database);
+            let flusher = Flusher::start(&local, connect, SpoolConfig::default())
+                .map_err(ControllerError::from)?;
+            Some(flusher)
+        }
+    };
+    Ok((journal, flusher))
+}
+
+/// Connects to `database` for the flusher, again after each failure.
+fn connect(database: Database) -> Connect {
+    Box::new(move || {
+        let store: Box<dyn EventStore + Send> = Box::new(Postgres::connect(&database)?);
+        Ok(store)
+    })
+}
+
+/// What the operator was last told about the spool, so that an outage is said once
+/// (and its end), not at every retry.
+#[derive(Default)]
+struct SpoolState {
+    unreachable: bool,
+}
+
+impl SpoolState {
+    /// The line for `report`, if it says something new.
+    fn line(&mut self, report: &SpoolReport, format: Format) -> Option<String> {
+        let at = instant::utc(instant::now());
+        let (kind, text, fields) = match report {
+            SpoolReport::Connected { target, pending } => {
+                self.unreachable = false;
+                let text = format!("journal: connected to {target}, {pending} events to flush");
+                (
+                    "spool_connected",
+                    text,
+                    serde_json::json!({ "target": target, "pending": pending }),
+                )
+            }
+            SpoolReport::Unreachable { error, retry_in }
+                if !self.unreachable || format == Format::Json =>
+            {
+                self.unreachable = true;
+                let text = format!("journal: {error}; events kept in the spool, trying again");
+                let fields = serde_json::json!({ "message": error.to_string(), "retry_in_ms": retry_in.as_millis() as u64 });
+                ("spool_unreachable", text, fields)
+            }
+            SpoolReport::LocalFailed { error, .. } => {
+                let text = format!("journal: {error}");
+                (
+                    "spool_failed",
+                    text,
+                    serde_json::json!({ "message": error.to_string() }),
+                )
+            }
+            SpoolReport::Flushed { target, flushed } if format == Format::Json => {
+                let fields = serde_json::json!({ "target": target, "sent": flushed.sent, "new": flushed.new, "through": flushed.through });
+                ("spool_flushed", String::new(), fields)
+            }
+            _ => return None,
+        };
+        Some(match format {
+            Format::Human => format!("{at}  {text}\n"),
+            Format::Json => {
+                let mut object = serde_json::json!({ "version": 1, "kind": kind, "at": at });
+                if let (Some(object), Some(fields)) = (object.as_object_mut(), fields.as_object()) {
+                    object.extend(fields.clone());
+                }
+                format!("{object}\n")
+            }
+        })
     }
 }
 

@@ -1,25 +1,29 @@
-//! `accessctl journal show` and `accessctl journal purge`: the event journal that
-//! `controller run` and `demo` write, read back for people, programs and spreadsheets.
+//! `accessctl journal show`, `journal export` and `journal purge`: the event journal
+//! that `controller run` and `demo` write, read back for people, programs and
+//! spreadsheets, from a controller's SQLite file or a fleet's PostgreSQL database.
 //!
 //! Owns the window of a query (at most 60 days, the retention; defaults filled from
-//! the other bound or the clock), the three renderings of the events (a table in UTC,
-//! one JSON document, CSV) and the purge's report. It must never create a journal
-//! that does not exist, never write one except to purge, and never print a secret
-//! (the journal holds none).
+//! the other bound or the clock), the renderings of the events (a table in UTC, one
+//! JSON document, CSV, JSON lines), the export's file (written atomically) and the
+//! purge's report. It must never create a journal that does not exist, never write
+//! one except to purge, and never print a secret (the journal holds none, and a URL
+//! is shown without its password).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::Instant;
 use serde::Serialize;
 
-use crate::args::ListFormat;
+use crate::args::{ExportFormat, JournalExportArgs, JournalFilterArgs, ListFormat};
 use crate::args::{Format, JournalArgs, JournalCommand, JournalPurgeArgs, JournalShowArgs};
+use crate::atomic::{EditError, Existing};
 use crate::console::Console;
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::journal::{Entry, Journal, JournalError, Query};
+use crate::journal::postgres::{Postgres, PostgresError};
+use crate::journal::{Entry, EventStore, Journal, JournalError, Location, Query, StoreError};
 use crate::render::json::SCHEMA_VERSION;
 use crate::{instant, table};
 
@@ -45,6 +49,21 @@ pub enum JournalCommandError {
     /// The journal could not be opened, read or purged.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The journal (SQLite or PostgreSQL) could not be opened, read or purged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `--journal` starts like a PostgreSQL URL but does not read as one.
+    #[error(transparent)]
+    Location(PostgresError),
+    /// `controller run --journal postgres://…` without `--spool`.
+    #[error("journal {database}: a PostgreSQL journal needs a local --spool database")]
+    NoSpool {
+        /// The database, without its password.
+        database: String,
+    },
+    /// The export's file could not be written (nothing was: it is atomic).
+    #[error(transparent)]
+    Output(#[from] EditError),
     /// `--since` to `--until` spans more than [`MAX_WINDOW_DAYS`].
     #[error("the window from {since} to {until} spans more than {MAX_WINDOW_DAYS} days")]
     WindowTooLong {
@@ -68,7 +87,10 @@ impl JournalCommandError {
     pub fn kind(&self) -> &'static str {
         match self {
             JournalCommandError::Missing { .. } => "journal_missing",
-            JournalCommandError::Journal(_) => "journal_failed",
+            JournalCommandError::Journal(_) | JournalCommandError::Store(_) => "journal_failed",
+            JournalCommandError::Output(_) => "write_failed",
+            JournalCommandError::Location(_) => "invalid_journal",
+            JournalCommandError::NoSpool { .. } => "spool_missing",
             JournalCommandError::WindowTooLong { .. } => "window_too_long",
             JournalCommandError::EmptyWindow { .. } => "invalid_window",
         }
@@ -80,6 +102,13 @@ impl JournalCommandError {
             JournalCommandError::Missing { .. } => {
                 Some("give the file `controller run --journal` writes".into())
             }
+            JournalCommandError::Store(StoreError::Postgres(PostgresError::Missing { .. })) => {
+                Some("give the database `controller run --journal postgres://…` writes".into())
+            }
+            JournalCommandError::NoSpool { .. } => Some(
+                "add `--spool FILE`: this controller's local database, where events wait for PostgreSQL"
+                    .into(),
+            ),
             JournalCommandError::WindowTooLong { .. } => Some(format!(
                 "ask for windows of at most {MAX_WINDOW_DAYS} days, one after the other"
             )),
@@ -92,12 +121,43 @@ impl JournalCommandError {
 pub fn run(args: &JournalArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     match &args.command {
         JournalCommand::Show(args) => show(args, console),
+        JournalCommand::Export(args) => export(args, console),
         JournalCommand::Purge(args) => purge(args, console),
     }
 }
 
 /// Runs `journal show`: exit 0 when events matched, 1 when none did.
 fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let (entries, since, until) = select(&args.filter)?;
+    let text = match args.format {
+        ListFormat::Human => human(&entries, since, until),
+        ListFormat::Json => json(&entries, since, until),
+        ListFormat::Csv => csv(&entries).map_err(std::io::Error::from)?,
+    };
+    console.out.write_all(text.as_bytes())?;
+    Ok(Exit::answer(!entries.is_empty()))
+}
+
+/// Runs `journal export`: the events oldest first, as CSV (with their controller)
+/// or JSON lines, on standard output or atomically into `--output`; exit 0 when
+/// events matched, 1 when none did (the file is written all the same).
+fn export(args: &JournalExportArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let (mut entries, _, _) = select(&args.filter)?;
+    entries.reverse();
+    let text = match args.format {
+        ExportFormat::Csv => export_csv(&entries).map_err(std::io::Error::from)?,
+        ExportFormat::Json => json_lines(&entries),
+    };
+    match &args.output {
+        None => console.out.write_all(text.as_bytes())?,
+        Some(path) => crate::atomic::write(path, text.as_bytes(), 0o644, Existing::Replace)
+            .map_err(JournalCommandError::from)?,
+    }
+    Ok(Exit::answer(!entries.is_empty()))
+}
+
+/// The events the filter selects, newest first, with the window they were read in.
+fn select(args: &JournalFilterArgs) -> Result<(Vec<Entry>, Instant, Option<Instant>), CliError> {
     let now = resolve(args.at.as_ref())?.unwrap_or_else(instant::now);
     let (since, until) = window(
         resolve(args.since.as_ref())?,
@@ -119,13 +179,7 @@ fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
     let entries = open(&args.journal)?
         .query(&query)
         .map_err(JournalCommandError::from)?;
-    let text = match args.format {
-        ListFormat::Human => human(&entries, since, until),
-        ListFormat::Json => json(&entries, since, until),
-        ListFormat::Csv => csv(&entries).map_err(std::io::Error::from)?,
-    };
-    console.out.write_all(text.as_bytes())?;
-    Ok(Exit::answer(!entries.is_empty()))
+    Ok((entries, since, until))
 }
 
 /// Runs `journal purge`: exit 0 with the count of events removed.
@@ -193,13 +247,22 @@ pub fn window(
     }
 }
 
-/// Opens the journal at `path`, refusing to create it.
-fn open(path: &Path) -> Result<Journal, JournalCommandError> {
-    if !path.exists() {
-        let path = path.to_path_buf();
-        return Err(JournalCommandError::Missing { path });
+/// Opens the journal at `location`, refusing to create it: an SQLite file must
+/// exist, a PostgreSQL database must hold a journal already. `journal` is the
+/// `--journal` text: a `postgres://` URL or a path.
+fn open(journal: &str) -> Result<Box<dyn EventStore>, JournalCommandError> {
+    match Location::parse(journal).map_err(JournalCommandError::Location)? {
+        Location::Sqlite(path) => {
+            if !path.exists() {
+                return Err(JournalCommandError::Missing { path });
+            }
+            Ok(Box::new(Journal::open(path)?))
+        }
+        Location::Postgres(database) => {
+            let store = Postgres::connect_existing(&database).map_err(StoreError::from)?;
+            Ok(Box::new(store))
+        }
     }
-    Ok(Journal::open(path)?)
 }
 
 /// `at` in UTC, ISO 8601: `2026-11-23T08:55:00Z` (see [`instant::utc`]; the
@@ -229,8 +292,21 @@ fn human(entries: &[Entry], since: Instant, until: Option<Instant>) -> String {
         "reason",
         "detail",
     ];
-    let mut rows = vec![head.map(str::to_owned).to_vec()];
-    rows.extend(entries.iter().map(|entry| cells(entry).to_vec()));
+    // A fleet's journal names each event's controller; one controller's does not.
+    let first = entries.first().map(|e| &e.controller);
+    let fleet = entries.iter().any(|e| Some(&e.controller) != first);
+    let row = |mut cells: Vec<String>, controller: &str| {
+        if fleet {
+            cells.insert(1, controller.to_owned());
+        }
+        cells
+    };
+    let mut rows = vec![row(head.map(str::to_owned).to_vec(), "controller")];
+    rows.extend(
+        entries
+            .iter()
+            .map(|entry| row(cells(entry).to_vec(), &entry.controller)),
+    );
     let count = crate::census::plural(entries.len(), "event");
     format!("{count} {window}, newest first:\n{}", table::render(&rows))
 }
@@ -313,6 +389,48 @@ fn document(value: &impl Serialize) -> String {
     text
 }
 
+/// The JSON lines of `journal export`: one object per event, as in `journal show
+/// --format json` (with `time`), each on its line.
+fn json_lines(entries: &[Entry]) -> String {
+    let mut text = String::new();
+    for entry in entries {
+        let line = JsonEvent {
+            time: utc(Instant(entry.event.at)),
+            entry,
+        };
+        text.push_str(&serde_json::to_string(&line).unwrap_or_default());
+        text.push('\n');
+    }
+    text
+}
+
+/// The CSV of `journal export`: [`csv`]'s columns with the event's controller after
+/// its id (which is its sequence number there).
+fn export_csv(entries: &[Entry]) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record([
+        "id",
+        "controller",
+        "time",
+        "site",
+        "door",
+        "kind",
+        "reason",
+        "user",
+        "card",
+        "detail",
+    ])?;
+    for entry in entries {
+        let mut record = record(entry);
+        record.insert(1, entry.controller.clone());
+        writer.write_record(record)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The CSV (RFC 4180, CRLF line ends, fields quoted only when needed): a header
 /// record, then one record per event, newest first.
 fn csv(entries: &[Entry]) -> Result<String, csv::Error> {
@@ -323,25 +441,31 @@ fn csv(entries: &[Entry]) -> Result<String, csv::Error> {
         "id", "time", "site", "door", "kind", "reason", "user", "card", "detail",
     ])?;
     for entry in entries {
-        let event = &entry.event;
-        let optional = |value: &Option<String>| value.clone().unwrap_or_default();
-        writer.write_record([
-            entry.id.to_string(),
-            utc(Instant(event.at)),
-            event.site.clone(),
-            event.door.clone(),
-            event.kind.to_string(),
-            event
-                .reason
-                .map(|r| r.code().to_owned())
-                .unwrap_or_default(),
-            optional(&event.user),
-            optional(&event.card),
-            optional(&event.detail),
-        ])?;
+        writer.write_record(record(entry))?;
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The CSV fields of one event: id, time, site, door, kind, reason, user, card,
+/// detail.
+fn record(entry: &Entry) -> Vec<String> {
+    let event = &entry.event;
+    let optional = |value: &Option<String>| value.clone().unwrap_or_default();
+    vec![
+        entry.id.to_string(),
+        utc(Instant(event.at)),
+        event.site.clone(),
+        event.door.clone(),
+        event.kind.to_string(),
+        event
+            .reason
+            .map(|r| r.code().to_owned())
+            .unwrap_or_default(),
+        optional(&event.user),
+        optional(&event.card),
+        optional(&event.detail),
+    ]
 }
 
 #[cfg(test)]
@@ -374,7 +498,12 @@ mod tests {
             detail: Some("say \"hi\", twice".to_owned()),
             ..Event::new(0, "hq", "main", EventKind::Denied)
         };
-        let text = csv(&[Entry { id: 7, event }]).unwrap();
+        let entry = Entry {
+            id: 7,
+            controller: "door-1".into(),
+            event,
+        };
+        let text = csv(std::slice::from_ref(&entry)).unwrap();
         let mut lines = text.split("\r\n");
         assert_eq!(
             lines.next(),
@@ -383,6 +512,16 @@ mod tests {
         assert_eq!(
             lines.next(),
             Some("7,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\"")
+        );
+        let exported = export_csv(&[entry]).unwrap();
+        let mut lines = exported.split("\r\n");
+        assert_eq!(
+            lines.next(),
+            Some("id,controller,time,site,door,kind,reason,user,card,detail")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("7,door-1,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\"")
         );
     }
 

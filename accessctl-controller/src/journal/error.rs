@@ -30,6 +30,29 @@ pub enum JournalError {
         /// The newest version this code knows.
         known: i64,
     },
+    /// `--controller-id` names another controller than the one whose events the
+    /// database holds.
+    #[error(
+        "journal {}: it holds the events of controller `{kept}`, not `{given}`",
+        path.display()
+    )]
+    ControllerIdKept {
+        /// The database file.
+        path: PathBuf,
+        /// The identity kept in the file.
+        kept: String,
+        /// The identity asked for.
+        given: String,
+    },
+    /// The spool's flusher thread could not be started.
+    #[error("journal {}: cannot start the spool's flusher: {source}", path.display())]
+    Thread {
+        /// The database file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// A statement failed while doing `action`.
     #[error("journal {}: cannot {action}: {source}", path.display())]
     Database {

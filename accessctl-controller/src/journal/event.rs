@@ -143,11 +143,15 @@ impl Event {
     }
 }
 
-/// An event as stored, with its journal id.
+/// An event as stored, with its stable identity: the controller that recorded it and
+/// its sequence number there. No two events share an identity, in any store: a store
+/// given an identity it holds already keeps the first and skips the second.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
-    /// The row id, increasing in order of recording.
+    /// The sequence number at its controller: 1, 2, 3… in order of recording.
     pub id: i64,
+    /// The controller that recorded it (see [`Journal::controller_id`](super::Journal::controller_id)).
+    pub controller: String,
     /// The event.
     #[serde(flatten)]
     pub event: Event,

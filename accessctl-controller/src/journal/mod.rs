@@ -1,40 +1,51 @@
-//! The event journal: what happened at the doors, kept in an embedded SQLite database.
+//! The event journal: what happened at the doors, kept in an embedded SQLite database
+//! on the controller, and the [`EventStore`] trait that PostgreSQL implements too.
 //!
-//! Owns the database file: opening it with write-ahead logging, running the versioned
-//! migrations of [`schema`] (the version lives in `PRAGMA user_version`), recording
-//! events, reading them back by door, time and kind, and purging those past the
-//! retention (60 days by default); and the keypads' memory (wrong entries, lockouts,
-//! one-time codes used) that a restarted controller takes back.
+//! Owns the controller's local database file: opening it with write-ahead logging,
+//! running the versioned migrations of [`schema`] (the version lives in
+//! `PRAGMA user_version`), the controller's identity and sequence numbers (every event
+//! recorded here gets the next one, so its identity is stable wherever it goes),
+//! recording events, reading them back by door, time and kind, and purging those past
+//! the retention (60 days by default); the spool's watermark (how far the events are
+//! committed to the shared store, see [`spool`]); the keypads' memory (wrong entries,
+//! lockouts, one-time codes used) and the lock images sent, which a restarted
+//! controller takes back and which never leave the controller.
 //!
 //! It must never store a secret (no PIN, no key: only a user's name or the number of
 //! an unknown card), never open a database written by a newer schema, never leave a
-//! batch half-written, and never panic: every failure is a [`JournalError`] naming the
-//! file.
+//! batch half-written, never give two events one identity, never purge an event not
+//! yet flushed, and never panic: every failure is a [`JournalError`] naming the file.
 
 mod error;
 mod event;
+pub mod postgres;
 pub mod schema;
+pub mod spool;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, Row};
+use rusqlite::{params, params_from_iter, Connection, Row, TransactionBehavior};
 
 pub use error::JournalError;
 pub use event::{reason_from_code, Entry, Event, EventKind, Query};
+pub use store::{EventStore, Location, StoreError};
 
 /// How long events are kept unless told otherwise: 60 days.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(60 * 24 * 60 * 60);
 
-/// The columns read back by queries, in [`entry_from_row`] order.
-const COLUMNS: &str = "id, at, site, door, kind, reason, user, card, detail";
+/// The columns read back by queries, in [`raw_entry`] order.
+const COLUMNS: &str = "seq, controller, at, site, door, kind, reason, user, card, detail";
 
 /// An open event journal.
 #[derive(Debug)]
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    /// This controller's identity, as kept in the database.
+    controller: String,
 }
 
 impl Journal {
@@ -74,26 +85,104 @@ impl Journal {
             .map_err(|e| self.fail("read the journal mode", e))
     }
 
-    /// Records one event.
-    pub fn record(&mut self, event: &Event) -> Result<(), JournalError> {
-        self.record_many(std::slice::from_ref(event))
+    /// This controller's identity: drawn at random when the database was created (or
+    /// given with [`Journal::claim_controller_id`] before the first event), then kept.
+    pub fn controller_id(&self) -> &str {
+        &self.controller
     }
 
-    /// Records `events` in one transaction: all of them or, on any error, none.
-    pub fn record_many(&mut self, events: &[Event]) -> Result<(), JournalError> {
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| fail(&self.path, "begin a transaction", e))?;
-        for event in events {
-            if let Some(problem) = event.problem() {
-                let path = self.path.clone();
-                return Err(JournalError::InvalidEvent { path, problem });
-            }
-            insert(&tx, event).map_err(|e| fail(&self.path, "record events", e))?;
+    /// Makes `id` this controller's identity. Accepted when it already is, or while
+    /// no event has been recorded under the identity kept; refused afterwards, since
+    /// the events recorded would otherwise change owner.
+    pub fn claim_controller_id(&mut self, id: &str) -> Result<(), JournalError> {
+        if id == self.controller {
+            return Ok(());
         }
-        tx.commit()
-            .map_err(|e| fail(&self.path, "record events", e))
+        if id.is_empty() {
+            let problem = "a controller id may not be empty";
+            return Err(JournalError::InvalidEvent {
+                path: self.path.clone(),
+                problem,
+            });
+        }
+        let claimed = self
+            .conn
+            .execute(
+                "UPDATE controller SET id = ?1 WHERE next_seq = 1
+                   AND NOT EXISTS (SELECT 1 FROM events WHERE controller = controller.id)",
+                params![id],
+            )
+            .map_err(|e| self.fail("claim a controller id", e))?;
+        if claimed == 0 {
+            return Err(JournalError::ControllerIdKept {
+                path: self.path.clone(),
+                kept: self.controller.clone(),
+                given: id.to_owned(),
+            });
+        }
+        self.controller = id.to_owned();
+        Ok(())
+    }
+
+    /// Records one event.
+    pub fn record(&mut self, event: &Event) -> Result<(), JournalError> {
+        self.record_many(std::slice::from_ref(event)).map(drop)
+    }
+
+    /// Records `events` in one transaction: all of them or, on any error, none. Each
+    /// gets this controller's next sequence number; returns them as entries.
+    pub fn record_many(&mut self, events: &[Event]) -> Result<Vec<Entry>, JournalError> {
+        if let Some(problem) = events.iter().find_map(Event::problem) {
+            let path = self.path.clone();
+            return Err(JournalError::InvalidEvent { path, problem });
+        }
+        let controller = self.controller.clone();
+        let write = |conn: &mut Connection| {
+            // Immediate: a read that turns into a write would fail with a busy
+            // snapshot while the spool's flusher writes its watermark.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let next: i64 =
+                tx.query_row("SELECT next_seq FROM controller", [], |row| row.get(0))?;
+            let mut entries = Vec::with_capacity(events.len());
+            for (seq, event) in (next..).zip(events) {
+                let entry = Entry {
+                    id: seq,
+                    controller: controller.clone(),
+                    event: event.clone(),
+                };
+                insert(&tx, &entry)?;
+                entries.push(entry);
+            }
+            let after = next.saturating_add(i64::try_from(events.len()).unwrap_or(i64::MAX));
+            tx.execute("UPDATE controller SET next_seq = ?1", params![after])?;
+            tx.commit().map(|()| entries)
+        };
+        write(&mut self.conn).map_err(|e| fail(&self.path, "record events", e))
+    }
+
+    /// Stores entries recorded elsewhere (or here) under their own identities, in
+    /// one transaction; those whose identity is kept already are skipped. Returns how
+    /// many were new. This controller's next sequence number moves past any of its
+    /// own identities appended, so that it never gives one twice.
+    pub fn append(&mut self, entries: &[Entry]) -> Result<usize, JournalError> {
+        if let Some(problem) = entries.iter().find_map(|entry| entry.event.problem()) {
+            let path = self.path.clone();
+            return Err(JournalError::InvalidEvent { path, problem });
+        }
+        let write = |conn: &mut Connection| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut added = 0;
+            for entry in entries {
+                added += insert(&tx, entry)?;
+            }
+            tx.execute(
+                "UPDATE controller SET next_seq = MAX(next_seq, 1 + COALESCE(
+                   (SELECT MAX(seq) FROM events WHERE controller = controller.id), 0))",
+                [],
+            )?;
+            tx.commit().map(|()| added)
+        };
+        write(&mut self.conn).map_err(|e| fail(&self.path, "append events", e))
     }
 
     /// The events `query` selects, newest first.
@@ -112,12 +201,17 @@ impl Journal {
     }
 
     /// Deletes the events older than `retention` before `now` (Unix seconds); returns
-    /// how many went. An event exactly `retention` old is kept.
+    /// how many went. An event exactly `retention` old is kept, and so is every event
+    /// of this controller still in the spool (not yet committed to the shared store).
     pub fn purge(&mut self, now: i64, retention: Duration) -> Result<usize, JournalError> {
-        let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
-        let cutoff = now.saturating_sub(age);
+        let cutoff = cutoff(now, retention);
         self.conn
-            .execute("DELETE FROM events WHERE at < ?1", params![cutoff])
+            .execute(
+                "DELETE FROM events WHERE at < ?1 AND NOT (
+                   controller = (SELECT id FROM controller)
+                   AND seq > COALESCE((SELECT flushed FROM spool), seq))",
+                params![cutoff],
+            )
             .map_err(|e| self.fail("purge old events", e))
     }
 
@@ -185,7 +279,8 @@ impl Journal {
         read().map_err(|e| self.fail("read the sent lock images", e))
     }
 
-    /// Sets the pragmas, checks the version and runs the pending migrations.
+    /// Sets the pragmas, checks the version, runs the pending migrations and reads
+    /// the controller's identity.
     fn prepare(mut conn: Connection, path: PathBuf) -> Result<Journal, JournalError> {
         configure(&conn).map_err(|e| fail(&path, "configure the database", e))?;
         let found =
@@ -195,7 +290,14 @@ impl Journal {
             return Err(JournalError::TooNew { path, found, known });
         }
         schema::migrate(&mut conn, found).map_err(|e| fail(&path, "migrate the schema", e))?;
-        Ok(Journal { conn, path })
+        let controller = conn
+            .query_row("SELECT id FROM controller", [], |row| row.get(0))
+            .map_err(|e| fail(&path, "read the controller id", e))?;
+        Ok(Journal {
+            conn,
+            path,
+            controller,
+        })
     }
 
     /// Runs a select and keeps the raw rows.
@@ -238,7 +340,11 @@ impl Journal {
             card: raw.card,
             detail: raw.detail,
         };
-        Ok(Entry { id: raw.id, event })
+        Ok(Entry {
+            id: raw.id,
+            controller: raw.controller,
+            event,
+        })
     }
 
     /// A database error while doing `action` on this journal.
@@ -265,13 +371,24 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")
 }
 
-/// Inserts one event.
-fn insert(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
+/// The first instant kept by a purge at `now` with `retention`.
+pub(crate) fn cutoff(now: i64, retention: Duration) -> i64 {
+    let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
+    now.saturating_sub(age)
+}
+
+/// Inserts one entry unless its identity is kept already; returns 1 if it was new.
+fn insert(conn: &Connection, entry: &Entry) -> rusqlite::Result<usize> {
     let mut statement = conn.prepare_cached(
-        "INSERT INTO events (at, site, door, kind, reason, user, card, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO events (controller, seq, at, site, door, kind, reason, user, card,
+                             detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (controller, seq) DO NOTHING",
     )?;
+    let event = &entry.event;
     statement.execute(params![
+        entry.controller,
+        entry.id,
         event.at,
         event.site,
         event.door,
@@ -280,8 +397,7 @@ fn insert(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
         event.user,
         event.card,
         event.detail,
-    ])?;
-    Ok(())
+    ])
 }
 
 /// The select for `query`, newest first, with its parameters. Only the conditions
@@ -326,13 +442,14 @@ fn select(query: &Query, columns: &str) -> (String, Vec<Value>) {
     };
     let limit = query.limit.map_or(-1, i64::from);
     let sql =
-        format!("SELECT {columns} FROM events{filter} ORDER BY at DESC, id DESC LIMIT {limit}");
+        format!("SELECT {columns} FROM events{filter} ORDER BY at DESC, controller DESC, seq DESC LIMIT {limit}");
     (sql, values)
 }
 
 /// A row as stored, before its codes are checked.
 struct RawEntry {
     id: i64,
+    controller: String,
     at: i64,
     site: String,
     door: String,
@@ -347,14 +464,15 @@ struct RawEntry {
 fn raw_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
     Ok(RawEntry {
         id: row.get(0)?,
-        at: row.get(1)?,
-        site: row.get(2)?,
-        door: row.get(3)?,
-        kind: row.get(4)?,
-        reason: row.get(5)?,
-        user: row.get(6)?,
-        card: row.get(7)?,
-        detail: row.get(8)?,
+        controller: row.get(1)?,
+        at: row.get(2)?,
+        site: row.get(3)?,
+        door: row.get(4)?,
+        kind: row.get(5)?,
+        reason: row.get(6)?,
+        user: row.get(7)?,
+        card: row.get(8)?,
+        detail: row.get(9)?,
     })
 }
 

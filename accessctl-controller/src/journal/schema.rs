@@ -86,6 +86,52 @@ pub const MIGRATIONS: &[&str] = &[
         image   TEXT    NOT NULL,
         PRIMARY KEY (door, issued)
     );",
+    // Version 4: every event's stable identity, the controller that recorded it and
+    // its sequence number there, unique together, so that a store receiving an event
+    // twice (a flush retried after a crash) keeps it once. The controller's own
+    // identity (drawn at random once, or given by its operator before its first
+    // event) and its next sequence number are kept in `controller`; rows of version 3
+    // become this controller's, their row ids their sequence numbers. `spool` is how
+    // far this controller's events are committed to the shared store it flushes to
+    // (PostgreSQL): the events after `flushed` are its spool.
+    "CREATE TABLE controller (
+        one      INTEGER PRIMARY KEY CHECK (one = 1),
+        id       TEXT    NOT NULL CHECK (id <> ''),
+        next_seq INTEGER NOT NULL CHECK (next_seq > 0)
+    );
+    INSERT INTO controller (one, id, next_seq)
+        SELECT 1, 'c-' || lower(hex(randomblob(8))), COALESCE(MAX(id), 0) + 1 FROM events;
+    CREATE TABLE events_v4 (
+        id         INTEGER PRIMARY KEY,
+        controller TEXT    NOT NULL CHECK (controller <> ''),
+        seq        INTEGER NOT NULL CHECK (seq > 0),
+        at         INTEGER NOT NULL,
+        site       TEXT    NOT NULL,
+        door       TEXT    NOT NULL CHECK (door <> ''),
+        kind       TEXT    NOT NULL CHECK (kind IN ('opened', 'denied', 'unknown_card',
+                       'reader_offline', 'reader_online', 'tamper', 'bad_parity',
+                       'unreadable_card', 'power', 'keypad_lockout', 'reader_fault',
+                       'audit_refused')),
+        reason     TEXT,
+        user       TEXT,
+        card       TEXT    CHECK (card IS NULL OR kind = 'unknown_card'),
+        detail     TEXT,
+        UNIQUE (controller, seq)
+    );
+    INSERT INTO events_v4 (id, controller, seq, at, site, door, kind, reason, user, card,
+                           detail)
+        SELECT id, (SELECT id FROM controller), id, at, site, door, kind, reason, user,
+               card, detail
+        FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v4 RENAME TO events;
+    CREATE INDEX events_door_at ON events (door, at);
+    CREATE INDEX events_at ON events (at);
+    CREATE TABLE spool (
+        one     INTEGER PRIMARY KEY CHECK (one = 1),
+        target  TEXT    NOT NULL,
+        flushed INTEGER NOT NULL CHECK (flushed >= 0)
+    );",
 ];
 
 /// The newest schema version this code knows.

@@ -34,10 +34,29 @@ fn version_1(events: &[Event]) -> Journal {
     conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
     for event in events {
-        insert(&conn, event).unwrap();
+        conn.execute(
+            "INSERT INTO events (at, site, door, kind, reason, user, card, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                event.at,
+                event.site,
+                event.door,
+                event.kind.code(),
+                event.reason.map(|reason| reason.code()),
+                event.user,
+                event.card,
+                event.detail,
+            ],
+        )
+        .unwrap();
     }
     let path = ":memory:".into();
-    Journal { conn, path }
+    let controller = "c-v1".into();
+    Journal {
+        conn,
+        path,
+        controller,
+    }
 }
 
 #[test]
@@ -156,7 +175,8 @@ fn an_unknown_stored_kind_is_an_error_not_a_panic() {
         .conn
         .execute_batch(
             "PRAGMA ignore_check_constraints = ON;
-             INSERT INTO events (at, site, door, kind) VALUES (1, 'hq', 'main', 'exploded');",
+             INSERT INTO events (controller, seq, at, site, door, kind)
+                 VALUES ('c-1', 1, 1, 'hq', 'main', 'exploded');",
         )
         .unwrap();
     let error = journal.query(&Query::default()).unwrap_err();
@@ -240,4 +260,142 @@ fn queries_filter_by_user_card_and_several_kinds() {
         ..Query::default()
     };
     assert!(journal.query(&nobody).unwrap().is_empty());
+}
+
+#[test]
+fn every_event_gets_the_next_sequence_number_of_its_controller() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut journal = Journal::open(&path).unwrap();
+    let id = journal.controller_id().to_owned();
+    assert!(id.starts_with("c-") && id.len() == 18, "{id}");
+    let first = journal.record_many(&[opened(10, "main", "ana"), opened(11, "main", "bob")]);
+    assert_eq!(
+        first.unwrap().iter().map(|e| e.id).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    drop(journal);
+    let mut again = Journal::open(&path).unwrap();
+    assert_eq!(again.controller_id(), id, "the identity survives a restart");
+    let third = again.record_many(&[opened(12, "main", "ana")]).unwrap();
+    assert_eq!(
+        (third[0].id, third[0].controller.as_str()),
+        (3, id.as_str())
+    );
+    let refused = again.claim_controller_id("door-1").unwrap_err();
+    assert!(
+        matches!(refused, JournalError::ControllerIdKept { .. }),
+        "{refused}"
+    );
+    again.claim_controller_id(&id).unwrap();
+}
+
+#[test]
+fn a_controller_id_is_claimed_before_the_first_event_only() {
+    let mut journal = journal();
+    journal.claim_controller_id("door-1").unwrap();
+    journal.record(&opened(10, "main", "ana")).unwrap();
+    let entries = journal.query(&Query::default()).unwrap();
+    assert_eq!(entries[0].controller, "door-1");
+    journal.claim_controller_id("door-1").unwrap();
+    assert!(journal.claim_controller_id("door-2").is_err());
+    assert!(journal.claim_controller_id("").is_err());
+}
+
+#[test]
+fn version_3_rows_become_this_controllers_with_their_ids_as_sequence_numbers() {
+    let mut journal = version_1(&[opened(10, "main", "ana"), opened(20, "main", "bob")]);
+    schema::migrate(&mut journal.conn, 1).unwrap();
+    let reopened = Journal::prepare(journal.conn, ":memory:".into()).unwrap();
+    let entries = reopened.query(&Query::default()).unwrap();
+    let identities: Vec<(i64, &str)> = entries
+        .iter()
+        .map(|e| (e.id, e.controller.as_str()))
+        .collect();
+    let id = reopened.controller_id();
+    assert_eq!(identities, [(2, id), (1, id)]);
+}
+
+#[test]
+fn an_identity_appended_twice_is_kept_once() {
+    let mut source = journal();
+    let entries = source
+        .record_many(&[opened(10, "main", "ana"), opened(20, "main", "bob")])
+        .unwrap();
+    let mut store = journal();
+    assert_eq!(store.append(&entries).unwrap(), 2);
+    assert_eq!(store.append(&entries).unwrap(), 0);
+    assert_eq!(store.query(&Query::default()).unwrap().len(), 2);
+    // Its own identities appended move its next sequence number past them.
+    let own = Entry {
+        id: 7,
+        controller: store.controller_id().to_owned(),
+        event: opened(30, "main", "cy"),
+    };
+    assert_eq!(store.append(&[own]).unwrap(), 1);
+    assert_eq!(
+        store.record_many(&[opened(40, "main", "dee")]).unwrap()[0].id,
+        8
+    );
+}
+
+#[test]
+fn the_spool_holds_what_is_not_flushed_and_the_purge_keeps_it() {
+    let mut local = journal();
+    let events: Vec<Event> = (1..=5).map(|n| opened(n * 10, "main", "ana")).collect();
+    local.record_many(&events).unwrap();
+    let mut shared = journal();
+    assert_eq!(local.pending().unwrap(), 5);
+    let flushed = spool::flush_once(&mut local, &mut shared, 3).unwrap();
+    assert_eq!(
+        flushed,
+        spool::Flushed {
+            sent: 3,
+            new: 3,
+            through: 3
+        }
+    );
+    assert_eq!(local.pending().unwrap(), 2);
+    // Everything is old, but only the three flushed may go.
+    assert_eq!(local.purge(1_000_000, Duration::from_secs(1)).unwrap(), 3);
+    assert_eq!(
+        local
+            .spooled(10)
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
+        [4, 5]
+    );
+    // A crash after the store committed but before the watermark moved: sent again,
+    // stored once.
+    let batch = local.spooled(10).unwrap();
+    shared.append(&batch).unwrap();
+    let again = spool::flush_once(&mut local, &mut shared, 10).unwrap();
+    assert_eq!(
+        again,
+        spool::Flushed {
+            sent: 2,
+            new: 0,
+            through: 5
+        }
+    );
+    assert_eq!(shared.query(&Query::default()).unwrap().len(), 5);
+    assert_eq!(
+        spool::flush_once(&mut local, &mut shared, 10).unwrap().sent,
+        0
+    );
+}
+
+#[test]
+fn a_new_target_receives_the_whole_journal() {
+    let mut local = journal();
+    local
+        .record_many(&[opened(10, "main", "ana"), opened(20, "main", "bob")])
+        .unwrap();
+    let mut first = journal();
+    spool::flush_once(&mut local, &mut first, 10).unwrap();
+    assert_eq!(local.pending().unwrap(), 0);
+    local.spool_to("postgres://other@/fleet").unwrap();
+    assert_eq!(local.pending().unwrap(), 2);
 }
