@@ -46,19 +46,21 @@ pub fn unified(old: &str, new: &str, name: &str) -> String {
 /// The edit script: common head, aligned middle, common tail.
 fn script<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<Edit<'a>> {
     let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let tail = old[head..]
+    // Every split point below is clamped to its slice: no split can panic.
+    let (old_head, old_rest) = old.split_at(head.min(old.len()));
+    let new_rest = new.get(head..).unwrap_or_default();
+    let tail = old_rest
         .iter()
         .rev()
-        .zip(new[head..].iter().rev())
+        .zip(new_rest.iter().rev())
         .take_while(|(a, b)| a == b)
         .count();
+    let (old_middle, old_tail) = old_rest.split_at(old_rest.len().saturating_sub(tail));
+    let (new_middle, _) = new_rest.split_at(new_rest.len().saturating_sub(tail));
     let same = |text: &&'a str| Edit { op: Op::Same, text };
-    let mut edits: Vec<Edit<'a>> = old[..head].iter().map(same).collect();
-    edits.extend(middle(
-        &old[head..old.len() - tail],
-        &new[head..new.len() - tail],
-    ));
-    edits.extend(old[old.len() - tail..].iter().map(same));
+    let mut edits: Vec<Edit<'a>> = old_head.iter().map(same).collect();
+    edits.extend(middle(old_middle, new_middle));
+    edits.extend(old_tail.iter().map(same));
     edits
 }
 

@@ -2,6 +2,16 @@
 //! run` process on one side, scripted PDs (`PeripheralBus`) on the other, the
 //! journal read back afterwards; and `accessctl lock push` to a scripted lock.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,16 @@
 //! step goes as the script says, the lock keeps deciding during the network cut, and
 //! the journal follows.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 use support::run;

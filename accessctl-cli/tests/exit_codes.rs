@@ -1,6 +1,16 @@
 //! Every exit code of every command (BRIEF §6): 0 success, 1 a negative answer, 2 a
 //! usage error, unreadable input or an I/O failure.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 use std::fs;

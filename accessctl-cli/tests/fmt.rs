@@ -1,6 +1,16 @@
 //! `accessctl fmt`: rewriting in canonical form, atomically and keeping permissions;
 //! `--check` and `--diff` writing nothing; files with syntax errors left untouched.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 use std::fs;

@@ -3,6 +3,16 @@
 //! Needs a real PostgreSQL (`ACCESSCTL_TEST_POSTGRES`, or one started here): without
 //! one these tests fail.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 #[path = "../../accessctl-controller/tests/store/postgres_server.rs"]

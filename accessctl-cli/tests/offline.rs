@@ -3,6 +3,16 @@
 //! fixture made in a temporary directory (so that key stores are created there). Every
 //! output is checked never to show a key of the store.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 mod support;
 
 use std::fs;

@@ -15,6 +15,16 @@
 //! Thursday, 2026-12-25 a Friday; Paris changes to summer time on Sunday 2026-03-29
 //! and back on Sunday 2026-10-25.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 #[path = "support/reference.rs"]
 mod reference;
 

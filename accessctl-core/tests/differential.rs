@@ -12,6 +12,16 @@
 //! printed). The named tests of `tests/decide.rs` pin the same semantics on small
 //! hand-written policies and check every one of them against both evaluators.
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 #[path = "support/model_gen.rs"]
 mod model_gen;
 #[path = "support/reference.rs"]

@@ -14,6 +14,16 @@
 //! unless every reason a lock can give was reached. The number of policies follows
 //! `PROPTEST_CASES`; `PROPTEST_RNG_SEED` replays a run (the seed is printed).
 
+// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
+// lets `#[test]` functions do it; this covers the helpers of the test crate too.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
 #[path = "support/model_gen.rs"]
 mod model_gen;
 

@@ -117,7 +117,7 @@ fn answers_every_command_in_clear() {
     }
     assert_eq!(pd.cp_max_reply_len(), Some(128));
     let Command::Out(records) = out() else {
-        unreachable!()
+        panic!("`out()` builds an OUT command")
     };
     assert_eq!(
         events(&mut pd),
@@ -297,7 +297,7 @@ fn secure_channel_carries_sealed_commands() {
     assert!(Frame::decode(&answer).unwrap().security.is_some());
     assert_eq!(cp.read(&answer), Reply::Ack);
     let Command::Out(records) = out() else {
-        unreachable!()
+        panic!("`out()` builds an OUT command")
     };
     assert_eq!(events(&mut pd), [PeripheralEvent::Output(records)]);
     assert_eq!(cp.ask(&mut pd, &Command::Poll, now), Reply::Raw(card()));
