@@ -14,6 +14,7 @@ mod devices;
 mod journal;
 mod offline;
 mod sim;
+mod zone;
 
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
@@ -28,6 +29,7 @@ pub use offline::{
     LockInspectArgs, StoreOption,
 };
 pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
+pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
 /// `accessctl`: check, format and query physical access control policies.
 #[derive(Debug, Parser)]
@@ -79,6 +81,9 @@ pub enum Command {
     /// The event journal: `journal show` (who was let in or refused, when),
     /// `journal purge`.
     Journal(JournalArgs),
+    /// Anti-passback zones: `zone show` (who is inside), `zone reset` (an
+    /// occupant's state forgotten).
+    Zone(ZoneArgs),
 }
 
 impl Command {
@@ -99,6 +104,7 @@ impl Command {
             Command::Demo(args) => args.format.into(),
             Command::Controller(args) => args.format().into(),
             Command::Journal(args) => args.format(),
+            Command::Zone(args) => args.format().into(),
         }
     }
 }

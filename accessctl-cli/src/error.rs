@@ -74,6 +74,9 @@ pub enum CliError {
     /// `journal show` or `journal purge` cannot answer: the file, the window.
     #[error(transparent)]
     Journal(#[from] crate::commands::journal::JournalCommandError),
+    /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
+    #[error(transparent)]
+    Zone(#[from] crate::commands::zone::ZoneCommandError),
 }
 
 impl CliError {
@@ -83,6 +86,7 @@ impl CliError {
             CliError::Load(_) => "unreadable",
             CliError::InvalidPolicy { .. } => "invalid_policy",
             CliError::UnknownName { kind: "door", .. } => "unknown_door",
+            CliError::UnknownName { kind: "zone", .. } => "unknown_zone",
             CliError::UnknownName { .. } => "unknown_user",
             CliError::Instant(_) => "invalid_instant",
             CliError::Edit(_) => "edit_failed",
@@ -92,6 +96,7 @@ impl CliError {
             CliError::Sim(error) => error.kind(),
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
+            CliError::Zone(error) => error.kind(),
         }
     }
 
@@ -112,6 +117,7 @@ impl CliError {
             CliError::Sim(error) => error.help(),
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
+            CliError::Zone(error) => error.help(),
             _ => None,
         }
     }

@@ -102,6 +102,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Demo(args) => commands::demo::run(args, console),
         Command::Controller(args) => commands::controller::run(args, console),
         Command::Journal(args) => commands::journal::run(args, console),
+        Command::Zone(args) => commands::zone::run(args, console),
     }
 }
 

@@ -942,3 +942,110 @@ fn ten_thousand_pins_at_a_reader_are_locked_out_long_before_they_finish() {
         .contains("5 wrong entries"));
     assert_eq!(site.journaled(EventKind::Denied).len(), 5);
 }
+
+#[test]
+fn a_hard_zone_refuses_a_second_entry_and_zone_show_lists_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("hq.acl");
+    std::fs::write(
+        &policy,
+        r#"site hq {
+  timezone "Europe/Paris"
+  door turnstile
+  zone hall "Main hall" {
+    entry turnstile reader 0
+    exit turnstile reader 1
+    antipassback hard
+  }
+}
+
+account acme {
+  user ana "Ana" {
+    card 65537
+    allow turnstile
+  }
+}
+"#,
+    )
+    .unwrap();
+    let site = Site::new(dir, policy);
+    let scbk = site.scbk("turnstile");
+    let (listener, bus_name) = listen();
+    let at = ["--at", "2026-11-23T09:00"];
+    let controller = site.controller(&bus_name, &["turnstile=1"], &at);
+    let bus = PeripheralBus::new(vec![pd(1, Some(scbk))], accept(listener));
+    let mut scene = Scene::new(bus, controller);
+    scene.run_until("the reader online", |s| s.line("reader_online").is_some());
+
+    // Ana enters by the entry reader: let in.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(65_537)));
+    scene.run_until("the entry", |s| s.line("decision").is_some());
+    let entered = scene.line("decision").unwrap();
+    assert_eq!(entered["outcome"], "opened", "{entered}");
+
+    // Her card, passed back over the turnstile to a friend: refused.
+    let device = scene.bus.device_mut(address(1)).unwrap();
+    device.report(Report::Card(h10301(65_537)));
+    scene.run_until("the second entry", |s| s.line("decision").is_some());
+    let again = scene.line("decision").unwrap();
+    assert_eq!(again["outcome"], "denied", "{again}");
+    assert_eq!(again["reason"], "anti_passback", "{again}");
+    drop(scene);
+
+    let denied = site.journaled(EventKind::Denied);
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    assert_eq!(
+        denied[0].event.reason.map(|r| r.code()),
+        Some("anti_passback")
+    );
+    assert_eq!(denied[0].event.user.as_deref(), Some("ana"));
+
+    let policy = text(&site.policy);
+    let journal = text(&site.journal);
+    let show = [
+        "zone",
+        "show",
+        "hall",
+        "--policy",
+        policy,
+        "--journal",
+        journal,
+    ];
+    let run = run_in(
+        site.dir.path(),
+        &[&show[..], &["--format", "json"]].concat(),
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let shown: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(shown["zone"], "hall");
+    assert_eq!(shown["kind"], "hard");
+    let inside = shown["inside"].as_array().unwrap();
+    assert_eq!(inside.len(), 1, "{shown}");
+    assert_eq!(inside[0]["kind"], "user");
+    assert_eq!(inside[0]["name"], "ana");
+    assert_eq!(inside[0]["door"], "turnstile");
+    assert_eq!(inside[0]["since"], "2026-11-23T08:00:00Z");
+    let human = run_in(site.dir.path(), &show);
+    assert_eq!(human.code, Some(0), "{human:?}");
+    assert!(human.stdout.contains("user ana"), "{}", human.stdout);
+
+    // An admin resets her state: journaled, and nobody is inside any more.
+    let reset = ["zone", "reset", "hall", "--user", "ana", "--policy", policy];
+    let run = run_in(
+        site.dir.path(),
+        &[&reset[..], &["--journal", journal]].concat(),
+    );
+    assert_eq!(run.code, Some(0), "{run:?}");
+    assert!(
+        run.stdout.contains("reset in zone `hall`"),
+        "{}",
+        run.stdout
+    );
+    let resets = site.journaled(EventKind::PresenceReset);
+    assert_eq!(resets.len(), 1, "{resets:?}");
+    assert_eq!(resets[0].event.door, "hall");
+    let run = run_in(site.dir.path(), &show);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert!(run.stdout.contains("nobody inside"), "{}", run.stdout);
+}

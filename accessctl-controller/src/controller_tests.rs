@@ -9,6 +9,7 @@ use accessctl_devices::wiegand::{self, formats, WiegandBits};
 
 use crate::door::DoorContext;
 use crate::journal::EventKind;
+use crate::presence::MemoryPresence;
 use crate::query::QueryPolicy;
 use crate::read::{self, CardRead};
 use crate::reader::{DoorReader, Now, SECOND_FACTOR_TIMEOUT};
@@ -90,7 +91,7 @@ fn led(verdict: &Verdict) -> LedColor {
 fn an_allowed_card_pulses_the_strike_and_shows_green() {
     let policy = policy();
     let mut main = door(&policy, "main");
-    let verdict = only(main.card(&policy, 0, &h10301(1), now()));
+    let verdict = only(main.card(&policy, 0, &h10301(1), now(), &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::Opened);
     assert!(strike_pulsed(&verdict));
     assert_eq!(led(&verdict), LedColor::GREEN);
@@ -106,7 +107,7 @@ fn an_allowed_card_pulses_the_strike_and_shows_green() {
 fn an_unknown_card_is_refused_and_logged_with_its_number() {
     let policy = policy();
     let mut main = door(&policy, "main");
-    let verdict = only(main.card(&policy, 0, &h10301(5), now()));
+    let verdict = only(main.card(&policy, 0, &h10301(5), now(), &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::UnknownCard);
     assert!(!strike_pulsed(&verdict));
     assert_eq!(led(&verdict), LedColor::RED);
@@ -121,7 +122,7 @@ fn an_unknown_card_is_refused_and_logged_with_its_number() {
 fn a_known_card_refused_is_denied_with_its_reason() {
     let policy = policy();
     let mut back = door(&policy, "back");
-    let verdict = only(back.card(&policy, 0, &h10301(2), now()));
+    let verdict = only(back.card(&policy, 0, &h10301(2), now(), &mut MemoryPresence::new()));
     let event = verdict.event.unwrap();
     assert_eq!(event.kind, EventKind::Denied);
     assert_eq!(event.reason, Some(Reason::NotGranted));
@@ -136,7 +137,7 @@ fn a_read_with_bad_parity_is_refused_and_logged_as_such() {
     let good: WiegandBits = "10000000100000000000000010".parse().unwrap();
     let bad = good.flipped(25).unwrap();
     let read = read::raw_card(&RawCard::from_wiegand(0, &bad), &[formats::H10301]);
-    let verdict = only(main.card(&policy, 0, &read, now()));
+    let verdict = only(main.card(&policy, 0, &read, now(), &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::BadParity);
     assert_eq!(verdict.decision, None);
     assert!(!strike_pulsed(&verdict));
@@ -151,7 +152,7 @@ fn a_read_no_accepted_format_reads_is_refused_and_logged_as_unreadable() {
     let mut main = door(&policy, "main");
     let short: WiegandBits = "1000000010000000000000001".parse().unwrap();
     let read = read::raw_card(&RawCard::from_wiegand(0, &short), &[formats::H10301]);
-    let verdict = only(main.card(&policy, 0, &read, now()));
+    let verdict = only(main.card(&policy, 0, &read, now(), &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::Unreadable);
     assert_eq!(verdict.decision, None);
     assert!(!strike_pulsed(&verdict));
@@ -173,7 +174,13 @@ fn a_formatted_read_is_decided_like_a_raw_one() {
         direction: 0,
         characters: b"65538".to_vec(),
     };
-    let verdict = only(main.card(&policy, 0, &read::formatted_card(&fmt), now()));
+    let verdict = only(main.card(
+        &policy,
+        0,
+        &read::formatted_card(&fmt),
+        now(),
+        &mut MemoryPresence::new(),
+    ));
     assert_eq!(verdict.outcome, Outcome::Opened);
     assert_eq!(verdict.event.unwrap().user.as_deref(), Some("bob"));
 }
@@ -183,12 +190,16 @@ fn a_pin_is_collected_until_enter_or_a_pause() {
     let policy = policy();
     let mut main = door(&policy, "main");
     let t0 = now();
-    assert!(main.keys(&policy, 0, b"12", t0).is_empty());
-    let verdict = only(main.keys(&policy, 0, b"34\r", t0));
+    assert!(main
+        .keys(&policy, 0, b"12", t0, &mut MemoryPresence::new())
+        .is_empty());
+    let verdict = only(main.keys(&policy, 0, b"34\r", t0, &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::Opened);
     assert_eq!(verdict.event.unwrap().user.as_deref(), Some("ana"));
 
-    assert!(main.keys(&policy, 0, b"99", t0).is_empty());
+    assert!(main
+        .keys(&policy, 0, b"99", t0, &mut MemoryPresence::new())
+        .is_empty());
     let deadline = main.next_deadline().unwrap();
     let verdict = only(main.tick(
         &policy,
@@ -196,6 +207,7 @@ fn a_pin_is_collected_until_enter_or_a_pause() {
             mono: deadline,
             ..t0
         },
+        &mut MemoryPresence::new(),
     ));
     let event = verdict.event.unwrap();
     assert_eq!(event.kind, EventKind::Denied);
@@ -209,12 +221,18 @@ fn a_two_factor_door_waits_for_the_pin_after_the_card() {
     let policy = policy();
     let mut vault = door(&policy, "vault");
     let t0 = now();
-    let waiting = only(vault.card(&policy, 0, &h10301(1), t0));
+    let waiting = only(vault.card(&policy, 0, &h10301(1), t0, &mut MemoryPresence::new()));
     assert_eq!(waiting.outcome, Outcome::AwaitingFactor);
     assert_eq!(waiting.event, None);
     assert_eq!(led(&waiting), LedColor::AMBER);
     assert!(!strike_pulsed(&waiting));
-    let opened = only(vault.keys(&policy, 0, b"1234#", later(t0, Duration::from_secs(4))));
+    let opened = only(vault.keys(
+        &policy,
+        0,
+        b"1234#",
+        later(t0, Duration::from_secs(4)),
+        &mut MemoryPresence::new(),
+    ));
     assert_eq!(opened.outcome, Outcome::Opened);
     assert!(strike_pulsed(&opened));
     assert_eq!(vault.next_deadline(), None);
@@ -225,9 +243,9 @@ fn a_two_factor_door_takes_the_pin_first_too() {
     let policy = policy();
     let mut vault = door(&policy, "vault");
     let t0 = now();
-    let waiting = only(vault.keys(&policy, 0, b"1234#", t0));
+    let waiting = only(vault.keys(&policy, 0, b"1234#", t0, &mut MemoryPresence::new()));
     assert_eq!(waiting.outcome, Outcome::AwaitingFactor);
-    let opened = only(vault.card(&policy, 0, &h10301(1), t0));
+    let opened = only(vault.card(&policy, 0, &h10301(1), t0, &mut MemoryPresence::new()));
     assert_eq!(opened.outcome, Outcome::Opened);
 }
 
@@ -236,18 +254,26 @@ fn a_two_factor_door_refuses_a_wrong_pin_or_no_pin() {
     let policy = policy();
     let mut vault = door(&policy, "vault");
     let t0 = now();
-    vault.card(&policy, 0, &h10301(1), t0);
-    let wrong = only(vault.keys(&policy, 0, b"9999#", t0));
+    vault.card(&policy, 0, &h10301(1), t0, &mut MemoryPresence::new());
+    let wrong = only(vault.keys(&policy, 0, b"9999#", t0, &mut MemoryPresence::new()));
     let event = wrong.event.unwrap();
     assert_eq!(event.kind, EventKind::Denied);
     assert_eq!(event.reason, Some(Reason::UnknownCredential));
     assert_eq!(event.card, None);
 
-    vault.card(&policy, 0, &h10301(1), t0);
+    vault.card(&policy, 0, &h10301(1), t0, &mut MemoryPresence::new());
     assert!(vault
-        .tick(&policy, later(t0, Duration::from_secs(1)))
+        .tick(
+            &policy,
+            later(t0, Duration::from_secs(1)),
+            &mut MemoryPresence::new()
+        )
         .is_empty());
-    let expired = only(vault.tick(&policy, later(t0, SECOND_FACTOR_TIMEOUT)));
+    let expired = only(vault.tick(
+        &policy,
+        later(t0, SECOND_FACTOR_TIMEOUT),
+        &mut MemoryPresence::new(),
+    ));
     assert_eq!(expired.outcome, Outcome::Denied);
     let event = expired.event.unwrap();
     assert_eq!(event.reason, Some(Reason::SecondFactorRequired));
@@ -259,8 +285,8 @@ fn an_unknown_card_at_a_two_factor_door_is_logged_with_its_number() {
     let policy = policy();
     let mut vault = door(&policy, "vault");
     let t0 = now();
-    vault.keys(&policy, 0, b"1234#", t0);
-    let verdict = only(vault.card(&policy, 0, &h10301(9), t0));
+    vault.keys(&policy, 0, b"1234#", t0, &mut MemoryPresence::new());
+    let verdict = only(vault.card(&policy, 0, &h10301(9), t0, &mut MemoryPresence::new()));
     assert_eq!(verdict.outcome, Outcome::UnknownCard);
     assert_eq!(verdict.event.unwrap().card.as_deref(), Some("65545"));
 }
@@ -303,7 +329,13 @@ account acme { user boss "Boss" { pin "7317"  allow office } }
     }
 
     fn typed(door: &mut DoorReader, policy: &QueryPolicy, pin: &str, at: Now) -> Vec<Verdict> {
-        door.keys(policy, 0, format!("{pin}#").as_bytes(), at)
+        door.keys(
+            policy,
+            0,
+            format!("{pin}#").as_bytes(),
+            at,
+            &mut MemoryPresence::new(),
+        )
     }
 
     #[test]

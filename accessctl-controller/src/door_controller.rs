@@ -36,6 +36,7 @@ use crate::journal::{Event, EventKind, Journal};
 use crate::load::display;
 use crate::offline::{utc, OfflinePolicy};
 use crate::policy_error::PolicyError;
+use crate::presence::PresenceStore;
 use crate::read;
 use crate::reader::{DoorReader, Now};
 use crate::report::{power_words, tamper_words, Diagnosed, Report};
@@ -111,6 +112,8 @@ pub struct Controller {
     doors: Vec<Bound>,
     bus: ControlPanelBus,
     journal: Journal,
+    /// Who is inside the anti-passback zones; `None`: the journal's database.
+    presence: Option<Box<dyn PresenceStore + Send>>,
     watch: PolicyWatch,
     /// The bus failed and waits for [`Controller::reconnect`].
     lost: bool,
@@ -179,6 +182,7 @@ impl Controller {
             policy,
             doors,
             journal,
+            presence: None,
             watch,
             lost: false,
         })
@@ -214,8 +218,12 @@ impl Controller {
             self.on_event(event, now, &mut reports)?;
         }
         for index in 0..self.doors.len() {
+            let presence: &mut dyn PresenceStore = match self.presence.as_mut() {
+                Some(store) => store.as_mut(),
+                None => &mut self.journal,
+            };
             let verdicts = match self.doors.get_mut(index) {
-                Some(door) => door.reader.tick(&self.policy.query, now),
+                Some(door) => door.reader.tick(&self.policy.query, now, presence),
                 None => Vec::new(),
             };
             self.carry_out(index, verdicts, now, &mut reports)?;
@@ -241,6 +249,12 @@ impl Controller {
     /// The event journal.
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    /// Keeps who is inside the anti-passback zones in `store` (a zone's shared store,
+    /// for zones spanning several controllers) instead of the journal's database.
+    pub fn set_presence(&mut self, store: Box<dyn PresenceStore + Send>) {
+        self.presence = Some(store);
     }
 
     /// Where the PD of the door named `door` stands.
@@ -336,17 +350,22 @@ impl Controller {
             return Ok(());
         };
         let query = &self.policy.query;
+        let presence: &mut dyn PresenceStore = match self.presence.as_mut() {
+            Some(store) => store.as_mut(),
+            None => &mut self.journal,
+        };
         let verdicts = match (&event, self.doors.get_mut(index)) {
             (ControlPanelEvent::Card { card, .. }, Some(door)) => {
                 let read = read::raw_card(card, &door.reader.door().formats);
-                door.reader.card(query, card.reader, &read, now)
+                door.reader.card(query, card.reader, &read, now, presence)
             }
             (ControlPanelEvent::FormattedCard { card, .. }, Some(door)) => {
                 let read = read::formatted_card(card);
-                door.reader.card(query, card.reader, &read, now)
+                door.reader.card(query, card.reader, &read, now, presence)
             }
             (ControlPanelEvent::Keypad { keypad, .. }, Some(door)) => {
-                door.reader.keys(query, keypad.reader, &keypad.digits, now)
+                door.reader
+                    .keys(query, keypad.reader, &keypad.digits, now, presence)
             }
             _ => return self.on_bus_event(index, event, now, reports),
         };

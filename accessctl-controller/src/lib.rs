@@ -55,7 +55,9 @@ pub mod keypad;
 pub mod keystore;
 pub mod load;
 pub mod offline;
+pub mod passback;
 pub mod policy_error;
+pub mod presence;
 pub mod push;
 pub mod query;
 pub mod read;
@@ -64,6 +66,7 @@ pub mod report;
 pub mod scbk;
 pub mod verdict;
 pub mod watch;
+pub mod zone;
 
 #[cfg(test)]
 #[path = "controller_tests.rs"]

@@ -9,8 +9,10 @@
 //! [`KeypadGuard`] first: refused unread while its reader's keypad is locked; one the
 //! engine does not know is tried as an offline code of the door, else counted as a
 //! wrong entry, and the fifth locks the keypad (a `keypad_lockout` verdict).
-//! Sans-io: every call is given the instant ([`Now`]); nothing here reads a clock,
-//! touches a bus or a journal.
+//! At a reader an anti-passback zone lists, the occupant's presence is asked of the
+//! [`PresenceStore`] each call is given, and the passage let through recorded there.
+//! Sans-io: every call is given the instant ([`Now`]) and the store; nothing here
+//! reads a clock, touches a bus or a journal.
 
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ use crate::door::DoorContext;
 use crate::guard::KeypadGuard;
 use crate::journal::EventKind;
 use crate::keypad::{Pin, PinEntry};
+use crate::presence::PresenceStore;
 use crate::query::QueryPolicy;
 use crate::read::CardRead;
 use crate::verdict::{self, event_of, Credentials, Factor, Outcome, Verdict};
@@ -104,8 +107,9 @@ impl DoorReader {
         reader: u8,
         read: &CardRead,
         now: Now,
+        presence: &mut dyn PresenceStore,
     ) -> Vec<Verdict> {
-        let mut verdicts = self.tick(policy, now);
+        let mut verdicts = self.tick(policy, now, presence);
         let (number, shown) = match read {
             CardRead::Number { number, shown } => (*number, shown.as_str()),
             CardRead::BadParity { detail } => {
@@ -141,7 +145,7 @@ impl DoorReader {
             pin: held_pin.as_ref(),
             newest: Factor::Card,
         };
-        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall);
+        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall, presence);
         self.hold_if_awaiting(
             &verdict,
             Some((number, shown.to_owned())),
@@ -160,18 +164,24 @@ impl DoorReader {
         reader: u8,
         keys: &[u8],
         now: Now,
+        presence: &mut dyn PresenceStore,
     ) -> Vec<Verdict> {
-        let mut verdicts = self.tick(policy, now);
+        let mut verdicts = self.tick(policy, now, presence);
         self.keypad_reader = reader;
         for pin in self.keypad.keys(keys, now.mono) {
-            verdicts.extend(self.pin(policy, reader, pin, now));
+            verdicts.extend(self.pin(policy, reader, pin, now, presence));
         }
         verdicts
     }
 
     /// Ends what waited too long at `now`: a PIN entry (presented as typed) and a
     /// held factor (refused).
-    pub fn tick(&mut self, policy: &QueryPolicy, now: Now) -> Vec<Verdict> {
+    pub fn tick(
+        &mut self,
+        policy: &QueryPolicy,
+        now: Now,
+        presence: &mut dyn PresenceStore,
+    ) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
         if self
             .held
@@ -184,7 +194,7 @@ impl DoorReader {
         }
         if let Some(pin) = self.keypad.expire(now.mono) {
             let reader = self.keypad_reader;
-            verdicts.extend(self.pin(policy, reader, pin, now));
+            verdicts.extend(self.pin(policy, reader, pin, now, presence));
         }
         verdicts
     }
@@ -199,7 +209,14 @@ impl DoorReader {
     }
 
     /// A completed PIN.
-    fn pin(&mut self, policy: &QueryPolicy, reader: u8, pin: Pin, now: Now) -> Vec<Verdict> {
+    fn pin(
+        &mut self,
+        policy: &QueryPolicy,
+        reader: u8,
+        pin: Pin,
+        now: Now,
+        presence: &mut dyn PresenceStore,
+    ) -> Vec<Verdict> {
         if self.guard.admit(reader, now.wall).is_err() {
             return vec![verdict::locked_out(reader)];
         }
@@ -221,7 +238,7 @@ impl DoorReader {
             pin: Some(&pin),
             newest: Factor::Pin,
         };
-        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall);
+        let verdict = verdict::present(policy, &self.door, reader, credentials, now.wall, presence);
         let judged = match (verdict.outcome, verdict.decision) {
             (Outcome::Denied, Some(decision)) => {
                 let card_held = held_card.is_some();

@@ -4,6 +4,8 @@
 //! Owns [`present`], the pure step from presented credentials to a [`Verdict`]: ask the
 //! core, then translate its [`Decision`] into device actions ([`actions`]) and a
 //! journal [`Event`] (opened, denied with its reason, unknown card with its number).
+//! At an anti-passback zone's reader the decision is `decide_passage`'s, against the
+//! presence store ([`passback`]).
 //! It must never decide by itself (every answer is `CompiledPolicy::decide`'s), never
 //! put a PIN in an event or a message, and never read a clock: the instant is given.
 
@@ -17,6 +19,8 @@ use crate::actions;
 use crate::door::DoorContext;
 use crate::journal::{Event, EventKind};
 use crate::keypad::Pin;
+use crate::passback;
+use crate::presence::PresenceStore;
 use crate::query::QueryPolicy;
 
 /// How a read at a door ended.
@@ -95,12 +99,18 @@ pub enum Factor {
 /// its PD) at `at`, and says what follows. A door requiring another factor yields
 /// [`Outcome::AwaitingFactor`] with no event: the caller keeps the factor and asks
 /// again with both.
+///
+/// At a reader an anti-passback zone lists, the occupant's presence is looked up in
+/// `presence` and the passage let through recorded there ([`passback::decide`]); what
+/// anti-passback says of it (a violation, a refusal, the store unreachable) is the
+/// event's detail.
 pub fn present(
     policy: &QueryPolicy,
     door: &DoorContext,
     reader: u8,
     credentials: Credentials<'_>,
     at: Instant,
+    presence: &mut dyn PresenceStore,
 ) -> Verdict {
     let request = Request {
         subject: Subject::Credentials(Presented {
@@ -112,7 +122,10 @@ pub fn present(
         at,
         offline: false,
     };
-    let decision = policy.compiled.decide(&request);
+    // A refusal (a factor still awaited included) crosses no zone: nothing is
+    // looked up or recorded.
+    let judged = passback::decide(policy, door, reader, &request, presence);
+    let decision = judged.decision;
     let lone = credentials.card.is_none() || credentials.pin.is_none();
     if decision.reason == Reason::SecondFactorRequired && lone {
         return Verdict {
@@ -123,6 +136,12 @@ pub fn present(
         };
     }
     let mut event = event_of(&policy.policy, door, &decision, at);
+    if let Some(note) = judged.note {
+        event.detail = Some(match event.detail.take() {
+            Some(detail) => format!("{detail}; {note}"),
+            None => note,
+        });
+    }
     let outcome = match (decision.allowed(), credentials.card) {
         (true, _) => Outcome::Opened,
         (false, Some((number, shown)))

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use accessctl_benches::workload::{CardRequest, Kind, Workload, BENCH_SEED, ROTATION};
 use accessctl_benches::SiteParams;
+use accessctl_cli::controller::presence::MemoryPresence;
 use accessctl_cli::controller::read::raw_card;
 use accessctl_cli::controller::{DoorContext, DoorReader, Now, Outcome};
 use accessctl_cli::query::QueryPolicy;
@@ -74,7 +75,13 @@ fn process(policy: &QueryPolicy, doors: &mut [DoorReader], read: &Read, now: Now
     };
     let mut sent = 0;
     let header = Header::command(address(), Sequence::new(2).expect("2"), Check::Crc16);
-    for verdict in door.card(policy, card.reader, &card_read, now) {
+    for verdict in door.card(
+        policy,
+        card.reader,
+        &card_read,
+        now,
+        &mut MemoryPresence::new(),
+    ) {
         black_box(&verdict.event);
         for command in &verdict.commands {
             sent += command_frame(header, command).len();
@@ -107,7 +114,7 @@ fn check_outcomes(
             wall: read.at,
             ..now
         };
-        let verdicts = door.card(policy, 0, &card_read, now);
+        let verdicts = door.card(policy, 0, &card_read, now, &mut MemoryPresence::new());
         assert_eq!(verdicts.len(), 1);
         assert_eq!(verdicts[0].outcome, expected, "{:?}", verdicts[0].decision);
     }

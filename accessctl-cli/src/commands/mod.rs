@@ -1,5 +1,5 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
-//! `test`, `journal`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `test`, `journal`, `zone`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -21,3 +21,4 @@ pub mod test;
 pub mod validate;
 pub mod what_can;
 pub mod who_can;
+pub mod zone;

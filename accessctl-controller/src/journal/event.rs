@@ -37,11 +37,14 @@ pub enum EventKind {
     /// A lock's audit record the controller refused to believe (the detail says why,
     /// and the PD's address).
     AuditRefused,
+    /// An admin reset one occupant's anti-passback state in a zone (the event's door
+    /// is the zone's name; the detail says whose state, and what it was).
+    PresenceReset,
 }
 
 impl EventKind {
     /// Every kind, in catalogue order.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Opened,
         EventKind::Denied,
         EventKind::UnknownCard,
@@ -54,6 +57,7 @@ impl EventKind {
         EventKind::KeypadLockout,
         EventKind::ReaderFault,
         EventKind::AuditRefused,
+        EventKind::PresenceReset,
     ];
 
     /// The stable code stored in the journal, e.g. `unknown_card`.
@@ -71,6 +75,7 @@ impl EventKind {
             EventKind::KeypadLockout => "keypad_lockout",
             EventKind::ReaderFault => "reader_fault",
             EventKind::AuditRefused => "audit_refused",
+            EventKind::PresenceReset => "presence_reset",
         }
     }
 

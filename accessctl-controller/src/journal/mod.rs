@@ -19,6 +19,7 @@
 mod error;
 mod event;
 pub mod postgres;
+mod presence;
 pub mod schema;
 pub mod spool;
 mod store;

@@ -132,6 +132,46 @@ pub const MIGRATIONS: &[&str] = &[
         target  TEXT    NOT NULL,
         flushed INTEGER NOT NULL CHECK (flushed >= 0)
     );",
+    // Version 5: anti-passback. `presence` keeps who is inside each zone this
+    // controller's doors lead into: per zone and occupant (a user's name, a card's
+    // number, a guest as `APPOINTMENT/GUEST`), the last movement (entry or exit, its
+    // instant) and the door passed. The kind `presence_reset` journals an admin's
+    // reset of one occupant's state (its `door` column holds the zone's name).
+    "CREATE TABLE presence (
+        zone      TEXT    NOT NULL CHECK (zone <> ''),
+        kind      TEXT    NOT NULL CHECK (kind IN ('user', 'card', 'guest')),
+        occupant  TEXT    NOT NULL CHECK (occupant <> ''),
+        direction TEXT    NOT NULL CHECK (direction IN ('entry', 'exit')),
+        at        INTEGER NOT NULL,
+        door      TEXT    NOT NULL,
+        PRIMARY KEY (zone, kind, occupant)
+    );
+    CREATE INDEX presence_zone_direction ON presence (zone, direction);
+    CREATE TABLE events_v5 (
+        id         INTEGER PRIMARY KEY,
+        controller TEXT    NOT NULL CHECK (controller <> ''),
+        seq        INTEGER NOT NULL CHECK (seq > 0),
+        at         INTEGER NOT NULL,
+        site       TEXT    NOT NULL,
+        door       TEXT    NOT NULL CHECK (door <> ''),
+        kind       TEXT    NOT NULL CHECK (kind IN ('opened', 'denied', 'unknown_card',
+                       'reader_offline', 'reader_online', 'tamper', 'bad_parity',
+                       'unreadable_card', 'power', 'keypad_lockout', 'reader_fault',
+                       'audit_refused', 'presence_reset')),
+        reason     TEXT,
+        user       TEXT,
+        card       TEXT    CHECK (card IS NULL OR kind = 'unknown_card'),
+        detail     TEXT,
+        UNIQUE (controller, seq)
+    );
+    INSERT INTO events_v5 (id, controller, seq, at, site, door, kind, reason, user, card,
+                           detail)
+        SELECT id, controller, seq, at, site, door, kind, reason, user, card, detail
+        FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v5 RENAME TO events;
+    CREATE INDEX events_door_at ON events (door, at);
+    CREATE INDEX events_at ON events (at);",
 ];
 
 /// The newest schema version this code knows.

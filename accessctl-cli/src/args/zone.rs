@@ -1,0 +1,84 @@
+//! The command line of anti-passback zones: `zone show`, `zone reset`.
+//!
+//! Owns their options and help texts, like the rest of [`super`]. It must never open
+//! the policy or the journal, nor find a zone or a user: [`crate::commands::zone`]
+//! and the controller crate's `zone` module do.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Subcommand};
+
+use super::Format;
+
+/// `accessctl zone show|reset`
+#[derive(Debug, Args)]
+pub struct ZoneArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ZoneCommand,
+}
+
+/// One `zone` command.
+#[derive(Debug, Subcommand)]
+pub enum ZoneCommand {
+    /// Who is inside an anti-passback zone: occupant, since when, through which door
+    /// (exit 1 when nobody is).
+    Show(ZoneShowArgs),
+    /// Forget one occupant's anti-passback state in a zone (their next passage is a
+    /// first one), journaled as a `presence_reset` event (exit 1 when nothing was
+    /// recorded).
+    Reset(ZoneResetArgs),
+}
+
+impl ZoneArgs {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        match &self.command {
+            ZoneCommand::Show(args) => args.format,
+            ZoneCommand::Reset(args) => args.format,
+        }
+    }
+}
+
+/// `accessctl zone show ZONE --policy P --journal DB`
+#[derive(Debug, Args)]
+pub struct ZoneShowArgs {
+    /// The zone, by name.
+    #[arg(value_name = "ZONE")]
+    pub zone: String,
+    /// The policy: an `.acl` file or a directory of them.
+    #[arg(long, value_name = "PATH")]
+    pub policy: PathBuf,
+    /// The controller's local database (`controller run --journal`), where its
+    /// presence store lives; never created here.
+    #[arg(long, value_name = "DB")]
+    pub journal: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// `accessctl zone reset ZONE (--user U | --card N) --policy P --journal DB`
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("whose").required(true).args(["user", "card"])))]
+pub struct ZoneResetArgs {
+    /// The zone, by name.
+    #[arg(value_name = "ZONE")]
+    pub zone: String,
+    /// The user whose state to forget (as a user, and by each of their cards).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// The card whose state to forget (as a card, and as its holder).
+    #[arg(long, value_name = "N")]
+    pub card: Option<u64>,
+    /// The policy: an `.acl` file or a directory of them.
+    #[arg(long, value_name = "PATH")]
+    pub policy: PathBuf,
+    /// The controller's local database (`controller run --journal`): its presence
+    /// store, and the journal the reset is recorded in; never created here.
+    #[arg(long, value_name = "DB")]
+    pub journal: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
