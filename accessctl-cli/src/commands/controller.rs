@@ -153,7 +153,7 @@ impl SpoolState {
                 if !self.unreachable || format == Format::Json =>
             {
                 self.unreachable = true;
-                let text = format!("journal: {error}; events kept in the spool, trying again");
+                let text = format!("{error}; events kept in the spool, trying again");
                 let fields = serde_json::json!({ "message": error.to_string(), "retry_in_ms": retry_in.as_millis() as u64 });
                 ("spool_unreachable", text, fields)
             }
