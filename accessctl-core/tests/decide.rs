@@ -15,19 +15,6 @@
 //! Thursday, 2026-12-25 a Friday; Paris changes to summer time on Sunday 2026-03-29
 //! and back on Sunday 2026-10-25.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-#[path = "support/reference.rs"]
-mod reference;
-
 use accessctl_core::compile::Holder;
 use accessctl_core::decide::{
     Decision, Movement, Occupant, PassbackCheck, Presence, Presented, Reason, Request, Subject,
@@ -36,6 +23,8 @@ use accessctl_core::model::Direction;
 use accessctl_core::model::{AppointmentId, DoorId, Grant, Policy, Target, UserId};
 use accessctl_core::time::WrittenInstant;
 use accessctl_core::{check, CompiledPolicy, Instant, Sources};
+
+use crate::support::reference;
 
 // ---------------------------------------------------------------------------------
 // The shared helper: a compiled policy and the questions asked of it.

@@ -12,21 +12,6 @@
 //! printed). The named tests of `tests/decide.rs` pin the same semantics on small
 //! hand-written policies and check every one of them against both evaluators.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-#[path = "support/model_gen.rs"]
-mod model_gen;
-#[path = "support/reference.rs"]
-mod reference;
-
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -35,6 +20,8 @@ use accessctl_core::decide::{Decision, PassbackCheck, Reason, Request, Subject};
 use accessctl_core::model::Policy;
 use accessctl_core::CompiledPolicy;
 use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
+
+use crate::support::{model_gen, reference};
 
 /// Requests asked of each random policy.
 const REQUESTS_PER_POLICY: usize = 100;

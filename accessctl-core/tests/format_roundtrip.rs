@@ -3,25 +3,14 @@
 //! idempotent, and every comment is kept, in order. Also checked on every `.acl` file
 //! under `examples/` and on the example of `docs/language.md`.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-#[path = "support/ast_gen.rs"]
-mod ast_gen;
-
 use std::path::{Path, PathBuf};
 
 use accessctl_core::format::format;
 use accessctl_core::syntax::{ast::File, parse};
 use accessctl_core::FileId;
 use proptest::prelude::*;
+
+use crate::support::ast_gen;
 
 /// Parses `text`, failing with the text and the errors if there are any.
 fn parse_clean(text: &str) -> File {

@@ -4,16 +4,6 @@
 //! stable Rust, with no nightly toolchain and no cargo-fuzz. The walk over the
 //! corpus directories is `fuzz/replay.rs`.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 #[path = "../../fuzz/checks.rs"]
 mod checks;
 

@@ -14,19 +14,6 @@
 //! unless every reason a lock can give was reached. The number of policies follows
 //! `PROPTEST_CASES`; `PROPTEST_RNG_SEED` replays a run (the seed is printed).
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-#[path = "support/model_gen.rs"]
-mod model_gen;
-
 use std::collections::BTreeMap;
 
 use accessctl_core::decide::{Decision, Reason, Request, Subject};
@@ -35,6 +22,8 @@ use accessctl_core::offline::{build_image, lock_key, BuiltImage, Issue, LockImag
 use accessctl_core::secret::Key;
 use accessctl_core::{CompiledPolicy, Instant};
 use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
+
+use crate::support::model_gen;
 
 const REQUESTS_PER_POLICY: usize = 100;
 const DEFAULT_POLICIES: u32 = 120;

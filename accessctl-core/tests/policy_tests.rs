@@ -3,16 +3,6 @@
 //! show failing expectations, what they say about themselves, and the errors the
 //! validator reports for expectations that cannot be run.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use std::path::{Path, PathBuf};
 
 use accessctl_core::policy_test::{self, Outcome, Subject};

@@ -2,16 +2,6 @@
 //! warning of `docs/diagnostics.md`, and a valid multi-site policy checked against the
 //! model it yields.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use accessctl_core::model::{
     AdminRights, Connectivity, Credential, DoorId, ReaderModes, Target, TimeRange, Weekdays,
 };

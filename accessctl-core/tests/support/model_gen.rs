@@ -179,7 +179,6 @@ pub struct RawZone {
 
 /// The presence passed with a request, before resolution against its instant.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // read by `build_passage`, which the offline differential test does not call
 pub struct RawPresence {
     /// 0 unreachable, 1 nothing recorded, 2 an entry, 3 an exit.
     kind: u8,
@@ -267,7 +266,6 @@ pub struct RawRequest {
     door: Index,
     at: RawInstant,
     offline: bool,
-    #[allow(dead_code)] // read by `build_passage`
     presence: RawPresence,
 }
 
@@ -984,7 +982,6 @@ fn build_zones(policy: &mut Policy, raw: &[RawZone]) {
 }
 
 /// The reader a raw request is presented at, and the presence passed with it.
-#[allow(dead_code)] // the offline differential test asks no zone
 pub fn build_passage(policy: &Policy, request: &Request<'_>, raw: &RawRequest) -> (u8, Presence) {
     let p = &raw.presence;
     let listed: Vec<u8> = policy
