@@ -2,16 +2,6 @@
 //! minimal scripted PD on its own thread: the online sequence, a card read, a submitted
 //! command, and the PD's silence seen as offline. Owns only the scripted PD.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};

@@ -5,16 +5,6 @@
 //! targets are replayed by `accessctl-core/tests/fuzz_corpus.rs`. The walk over the corpus
 //! directories is `fuzz/replay.rs`.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 #[path = "../../fuzz/device_checks.rs"]
 mod device_checks;
 

@@ -9,19 +9,7 @@
 //! (set by CI), which makes it fail. Each test has one deadline; the peer processes are
 //! killed on every path.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-#[path = "libosdp/peer.rs"]
 mod peer;
-#[path = "libosdp/session.rs"]
 mod session;
 
 use std::path::{Path, PathBuf};

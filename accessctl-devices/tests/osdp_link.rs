@@ -3,16 +3,6 @@
 //! file transfer; then the same with bytes dropped on the line both ways, which the
 //! control panel's retries must absorb. Owns only the PD thread's harness.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};

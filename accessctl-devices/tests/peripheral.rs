@@ -1,16 +1,6 @@
 //! The PD loop through its public API: a `PeripheralBus` hosting two PDs on one
 //! in-memory line, driven by a minimal scripted control panel on the other end.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};

@@ -1,16 +1,6 @@
 //! Transports end to end: the memory pair, TCP on the loopback, serial over a
 //! pseudo-terminal pair, and OSDP frames found in chunked streams.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};

@@ -8,16 +8,6 @@
 //! | corp1000-35 | always a parity error: the bit at offset 0 covers the whole frame |
 //! | raw | always a different card: no parity, every bit is part of the number |
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use accessctl_devices::wiegand::{
     decode, detect, encode, formats, Card, Format, WiegandBits, WiegandError, MAX_BITS,
 };

@@ -3,7 +3,7 @@
 use accessctl_devices::osdp::*;
 use proptest::prelude::*;
 
-use crate::strategies::{any_command, any_frame, any_header, any_reply, bytes};
+use super::strategies::{any_command, any_frame, any_header, any_reply, bytes};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
