@@ -2,18 +2,6 @@
 //! run` process on one side, scripted PDs (`PeripheralBus`) on the other, the
 //! journal read back afterwards; and `accessctl lock push` to a scripted lock.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -34,8 +22,9 @@ use accessctl_devices::osdp::{
 use accessctl_devices::transport::{TcpTransport, Transport};
 use accessctl_devices::wiegand::{self, formats, Card};
 use serde_json::Value;
-use support::{run_in, workspace};
 use tempfile::TempDir;
+
+use crate::support::{run_in, workspace};
 
 /// How long anything may take before the test fails.
 const PATIENCE: Duration = Duration::from_secs(15);

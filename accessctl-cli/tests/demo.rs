@@ -2,19 +2,7 @@
 //! step goes as the script says, the lock keeps deciding during the network cut, and
 //! the journal follows.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
-use support::run;
+use crate::support::run;
 
 #[test]
 fn the_sports_centre_day_goes_as_scripted() {

@@ -3,19 +3,7 @@
 //! the human, JSON and GitHub formats. The fixtures are run with a relative path, so
 //! no snapshot holds an absolute path.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
-use support::{fixtures, run_in, Run};
+use crate::support::{fixtures, run_in, Run};
 
 /// `(code, needle, nth)`: a diagnostic `code` stands at the `nth` (from 1) occurrence
 /// of `needle` in the fixture.

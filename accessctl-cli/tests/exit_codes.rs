@@ -1,21 +1,9 @@
 //! Every exit code of every command (BRIEF §6): 0 success, 1 a negative answer, 2 a
 //! usage error, unreadable input or an I/O failure.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::fs;
 
-use support::{fixtures, run, run_in, Run};
+use crate::support::{fixtures, run, run_in, Run};
 
 const VALID: &str = "valid/hq.acl";
 const AT: &str = "2026-11-23T09:00";

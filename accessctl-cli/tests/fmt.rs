@@ -1,22 +1,10 @@
 //! `accessctl fmt`: rewriting in canonical form, atomically and keeping permissions;
 //! `--check` and `--diff` writing nothing; files with syntax errors left untouched.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::{fixtures, run_in};
+use crate::support::{self, fixtures, run_in};
 
 fn messy_in(dir: &Path, name: &str) -> String {
     let text = fs::read_to_string(fixtures().join("fmt/messy.acl")).unwrap();

@@ -1,16 +1,6 @@
 //! The event journal on a real file: migrations, write-ahead logging, the version
 //! guard, queries by door and time through the index, retention and atomic batches.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
 use accessctl_cli::journal::{
     schema, Event, EventKind, Journal, JournalError, Query, DEFAULT_RETENTION,
 };

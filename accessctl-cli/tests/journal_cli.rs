@@ -2,23 +2,12 @@
 //! header, the JSON document, CSV quoting, filters, the 60-day window, exit codes and
 //! a missing file that is never created.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::path::{Path, PathBuf};
 
 use accessctl_cli::journal::{Event, EventKind, Journal, Query};
 use accessctl_core::Reason;
-use support::run_in;
+
+use crate::support::{self, run_in};
 
 /// 2026-11-23T00:00:00Z.
 const MONDAY: i64 = 1_795_392_000;

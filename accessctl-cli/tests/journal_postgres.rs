@@ -3,18 +3,6 @@
 //! Needs a real PostgreSQL (`ACCESSCTL_TEST_POSTGRES`, or one started here): without
 //! one these tests fail.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 #[path = "../../accessctl-controller/tests/store/postgres_server.rs"]
 mod postgres_server;
 
@@ -22,7 +10,8 @@ use accessctl_cli::journal::postgres::{Database, Postgres};
 use accessctl_cli::journal::spool::flush_once;
 use accessctl_cli::journal::{Event, EventKind, Journal};
 use accessctl_core::Reason;
-use support::run_in;
+
+use crate::support::run_in;
 
 /// 2026-11-23T00:00:00Z.
 const MONDAY: i64 = 1_795_392_000;

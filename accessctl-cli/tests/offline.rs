@@ -3,23 +3,12 @@
 //! fixture made in a temporary directory (so that key stores are created there). Every
 //! output is checked never to show a key of the store.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::{copy_dir, run_in, workspace, Run};
 use tempfile::TempDir;
+
+use crate::support::{copy_dir, run_in, workspace, Run};
 
 /// Monday 2026-11-23, 09:00 in London (UTC+00:00).
 const MONDAY_9: &str = "2026-11-23T09:00";

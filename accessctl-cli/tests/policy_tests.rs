@@ -2,19 +2,7 @@
 //! failures are located, explained and counted; secrets stay hidden; exit codes 0, 1
 //! and 2.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
-use support::{copy_dir, run, run_in, workspace};
+use crate::support::{copy_dir, run, run_in, workspace};
 
 const SITE: &str = r#"site hq {
   timezone "Europe/Paris"

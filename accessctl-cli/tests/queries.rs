@@ -1,19 +1,7 @@
 //! Decision queries on the shipped coworking example and on a small fixture:
 //! `check`, `who-can`, `what-can`, in human and JSON form.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
-use support::{fixtures, run, run_in};
+use crate::support::{self, fixtures, run, run_in};
 
 const COWORKING: &str = "examples/coworking";
 

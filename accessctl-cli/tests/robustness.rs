@@ -4,22 +4,10 @@
 //! `validate` and `fmt --check` as a process. The exit code must be 0, 1 or 2: never
 //! 101 (a panic) nor a signal.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::{copy_dir, run_in, workspace};
+use crate::support::{copy_dir, run_in, workspace};
 
 /// Mutants per example file; with the fifteen or so files of `examples/` this is a few
 /// hundred mutants, two runs each.

@@ -2,19 +2,7 @@
 //! doors that decide online, whose memory keeps the space codes and the credentials
 //! of users with offline access (the manager alone), within each door's capacity.
 
-// Tests may unwrap, expect, panic and index: a failing test is the point. clippy.toml
-// lets `#[test]` functions do it; this covers the helpers of the test crate too.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::unreachable
-)]
-
-mod support;
-
-use support::{copy_dir, run, run_in, workspace};
+use crate::support::{copy_dir, run, run_in, workspace};
 
 const POLICY: &str = "examples/sports-centre";
 

@@ -1,8 +1,6 @@
 //! Helpers shared by the integration tests: running the `accessctl` binary and
 //! finding fixtures.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 
 /// What a run of the binary gave.
