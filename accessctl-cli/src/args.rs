@@ -90,18 +90,18 @@ impl Command {
     /// The output format the command was asked for.
     pub fn format(&self) -> OutputFormat {
         match self {
-            Command::Validate(args) => args.format.into(),
-            Command::Fmt(args) => args.format.into(),
-            Command::Check(args) => args.format.into(),
-            Command::WhoCan(args) => args.format.into(),
-            Command::WhatCan(args) => args.format.into(),
-            Command::Test(args) => args.format.into(),
+            Command::Validate(args) => args.format.value.into(),
+            Command::Fmt(args) => args.format.value.into(),
+            Command::Check(args) => args.format.value.into(),
+            Command::WhoCan(args) => args.format.value.into(),
+            Command::WhatCan(args) => args.format.value.into(),
+            Command::Test(args) => args.format.value.into(),
             Command::Keys(args) => args.format().into(),
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
             Command::Key(args) => args.format().into(),
             Command::Sim(args) => args.format().into(),
-            Command::Demo(args) => args.format.into(),
+            Command::Demo(args) => args.format.value.into(),
             Command::Controller(args) => args.format().into(),
             Command::Journal(args) => args.format(),
             Command::Zone(args) => args.format().into(),
@@ -109,21 +109,93 @@ impl Command {
     }
 }
 
+/// `--policy PATH`: the policy a command reads, flattened into every command that
+/// reads one (`validate`, `fmt` and `test` take theirs as `PATH` operands instead, and
+/// `lock inspect` an optional one of its own).
+///
+/// A command whose policy means more says so over this help with
+/// `#[command(arg_help("policy", ...))]`, as `controller run` does.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// The policy: an `.acl` file or a directory of them.
+    #[arg(id = "policy", long = "policy", value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// `--format F`: how a command answers, flattened into every command. `F` is the set of
+/// formats it offers: [`Format`] (human or JSON) unless it offers more.
+///
+/// A command whose output is a stream says so over this help with
+/// `#[command(arg_help("format", ...))]`, as `controller run` does.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct FormatArgs<F: FormatChoice = Format> {
+    /// Output format.
+    #[arg(
+        id = "format",
+        long = "format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value = F::DEFAULT
+    )]
+    pub value: F,
+}
+
+/// A set of output formats that a command's `--format` chooses among.
+///
+/// Its default is named here rather than by [`Default`]: clap's `default_value_t` keeps
+/// the default's name in a static, which every `FormatArgs<F>` would share.
+pub trait FormatChoice: ValueEnum + Copy + Send + Sync + 'static {
+    /// The name of the format used without `--format`: one of the values (a test
+    /// checks it; clap would only refuse it when parsing a command line without one).
+    const DEFAULT: &'static str;
+}
+
+impl FormatChoice for Format {
+    const DEFAULT: &'static str = "human";
+}
+
+impl FormatChoice for ReportFormat {
+    const DEFAULT: &'static str = "human";
+}
+
+/// The help of `--format` of the commands that print one line per event as it happens
+/// (`controller run`, `sim lock`), over [`FormatArgs`]' own.
+const EVENT_LINES_HELP: &str =
+    "Output format: one line per event (`json`: one JSON object per line)";
+
+/// A shared option's help told for one command:
+/// `#[command(arg_help("format", EVENT_LINES_HELP))]` on the command's arguments.
+trait ArgHelp {
+    /// This command with `help` for its argument `id`, which stays where it is in the
+    /// usage line (`Command::mut_arg` would move it last).
+    fn arg_help(self, id: &str, help: &'static str) -> Self;
+}
+
+impl ArgHelp for clap::Command {
+    fn arg_help(self, id: &str, help: &'static str) -> Self {
+        self.mut_args(|arg| {
+            if arg.get_id() == id {
+                arg.help(help)
+            } else {
+                arg
+            }
+        })
+    }
+}
+
 /// `--format` of commands that answer for people or programs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Text for people.
-    #[default]
     Human,
     /// One JSON document on standard output (schemas in docs/cli.md).
     Json,
 }
 
 /// `--format` of `validate`, which may also speak to GitHub Actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// Text for people, with source snippets.
-    #[default]
     Human,
     /// One JSON document on standard output (schema in docs/cli.md).
     Json,
@@ -168,9 +240,9 @@ pub struct ValidateArgs {
     /// searched recursively for `.acl` files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ReportFormat,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<ReportFormat>,
 }
 
 /// `accessctl test [--verbose] PATH...`
@@ -183,9 +255,9 @@ pub struct TestArgs {
     /// List the passing expectations too.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl fmt [--check] [--diff] PATH...`
@@ -201,9 +273,9 @@ pub struct FmtArgs {
     /// Write nothing; print a unified diff of every change (implies --check).
     #[arg(long)]
     pub diff: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 impl FmtArgs {
@@ -222,9 +294,9 @@ impl FmtArgs {
         .args(["user", "card", "pin", "qr", "mobile", "remote"])
 ))]
 pub struct CheckArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
@@ -249,43 +321,43 @@ pub struct CheckArgs {
     /// `--at` and `--offline`.
     #[command(flatten)]
     pub when: When,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl who-can --policy P --door D [--at T]`
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
     /// `--at` and `--offline`.
     #[command(flatten)]
     pub when: When,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl what-can --policy P --user U [--at T]`
 #[derive(Debug, Args)]
 pub struct WhatCanArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The user, by name.
     #[arg(long, value_name = "USER")]
     pub user: String,
     /// `--at` and `--offline`.
     #[command(flatten)]
     pub when: When,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// When a question is asked, and whether the network is up.
@@ -314,5 +386,187 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// A command line of each command (every leaf of the tree) with `--format json`,
+    /// and the format its errors are then rendered in.
+    const JSON_COMMAND_LINES: &[(&str, OutputFormat)] = &[
+        ("validate p.acl", OutputFormat::Json),
+        ("fmt p.acl", OutputFormat::Json),
+        ("check --policy p --door d --user u", OutputFormat::Json),
+        ("who-can --policy p --door d", OutputFormat::Json),
+        ("what-can --policy p --user u", OutputFormat::Json),
+        ("test p.acl", OutputFormat::Json),
+        ("keys init --policy p", OutputFormat::Json),
+        (
+            "codes issue --policy p --door d --for 2h",
+            OutputFormat::Json,
+        ),
+        (
+            "codes verify --policy p --door d --code 1234",
+            OutputFormat::Json,
+        ),
+        ("lock image --policy p --door d -o f", OutputFormat::Json),
+        ("lock inspect f", OutputFormat::Json),
+        (
+            "lock push --policy p --door d --bus tcp:127.0.0.1:9 --address 1",
+            OutputFormat::Json,
+        ),
+        (
+            "key status --policy p --user u --image f",
+            OutputFormat::Json,
+        ),
+        (
+            "key encode --policy p --user u --expires 2026-03-14T10:00 -o f",
+            OutputFormat::Json,
+        ),
+        (
+            "sim lock --bus tcp:127.0.0.1:9 --address 1 --image f --keystore k",
+            OutputFormat::Json,
+        ),
+        (
+            "sim reader --bus tcp:127.0.0.1:9 --address 1 --card 1",
+            OutputFormat::Json,
+        ),
+        ("demo", OutputFormat::Json),
+        (
+            "controller run --policy p --bus tcp:127.0.0.1:9 --door d=1 --journal j",
+            OutputFormat::Json,
+        ),
+        ("journal show --journal j", OutputFormat::Json),
+        // JSON lines on success; its errors are text.
+        ("journal export --journal j", OutputFormat::Human),
+        ("journal purge --journal j", OutputFormat::Json),
+        ("zone show z --policy p --journal j", OutputFormat::Json),
+        (
+            "zone reset z --user u --policy p --journal j",
+            OutputFormat::Json,
+        ),
+    ];
+
+    /// The leaves of the command tree, as `sim lock`.
+    fn leaves(command: &clap::Command, path: &str, found: &mut Vec<String>) {
+        let mut subcommands = command.get_subcommands().peekable();
+        if subcommands.peek().is_none() {
+            found.push(path.trim_start().to_owned());
+        }
+        for subcommand in subcommands {
+            let path = format!("{path} {}", subcommand.get_name());
+            leaves(subcommand, &path, found);
+        }
+    }
+
+    fn parse(line: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("accessctl").chain(line.split_whitespace()))
+    }
+
+    #[test]
+    fn every_command_accepts_format_json() {
+        let mut commands = Vec::new();
+        leaves(&Cli::command(), "", &mut commands);
+        commands.sort();
+        let mut tested: Vec<&String> = JSON_COMMAND_LINES
+            .iter()
+            .filter_map(|(line, _)| {
+                let of = |command: &&String| {
+                    line.strip_prefix(command.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+                };
+                commands.iter().find(of)
+            })
+            .collect();
+        tested.sort();
+        assert_eq!(
+            tested,
+            commands.iter().collect::<Vec<_>>(),
+            "one command line per command"
+        );
+
+        for (line, rendered) in JSON_COMMAND_LINES {
+            let without = parse(line).unwrap_or_else(|error| panic!("{line}: {error}"));
+            let with = parse(&format!("{line} --format json"))
+                .unwrap_or_else(|error| panic!("{line} --format json: {error}"));
+            assert_eq!(with.command.format(), *rendered, "{line} --format json");
+            assert_eq!(without.command.format(), OutputFormat::Human, "{line}");
+            let refused = parse(&format!("{line} --format xml")).unwrap_err();
+            assert_eq!(
+                refused.kind(),
+                clap::error::ErrorKind::InvalidValue,
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_formats_with_more_values_keep_them() {
+        let validate = parse("validate p.acl --format github").unwrap();
+        assert_eq!(validate.command.format(), OutputFormat::Github);
+        assert!(parse("journal show --journal j --format csv").is_ok());
+        let Command::Journal(journal) = parse("journal export --journal j").unwrap().command else {
+            panic!("not journal export");
+        };
+        let JournalCommand::Export(export) = journal.command else {
+            panic!("not journal export");
+        };
+        assert_eq!(export.format.value, ExportFormat::Csv, "its default");
+        assert!(parse("check --policy p --door d --user u --format github").is_err());
+    }
+
+    #[test]
+    fn the_defaults_are_values() {
+        assert_eq!(Format::from_str(Format::DEFAULT, false), Ok(Format::Human));
+        assert_eq!(
+            ReportFormat::from_str(ReportFormat::DEFAULT, false),
+            Ok(ReportFormat::Human)
+        );
+        assert_eq!(
+            ListFormat::from_str(ListFormat::DEFAULT, false),
+            Ok(ListFormat::Human)
+        );
+        assert_eq!(
+            ExportFormat::from_str(ExportFormat::DEFAULT, false),
+            Ok(ExportFormat::Csv)
+        );
+    }
+
+    /// The long help of a command line such as `check`.
+    fn help(line: &str) -> String {
+        let error = parse(&format!("{line} --help")).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::DisplayHelp, "{line}");
+        error.to_string()
+    }
+
+    #[test]
+    fn the_help_still_shows_the_policy() {
+        for line in ["check", "who-can", "keys init", "lock push", "zone show"] {
+            let help = help(line);
+            assert!(help.contains("--policy <PATH>"), "{line}: {help}");
+            assert!(
+                help.contains("The policy: an `.acl` file or a directory of them\n"),
+                "{line}: {help}"
+            );
+            assert!(help.contains("[default: human]"), "{line}: {help}");
+        }
+        let run = help("controller run");
+        assert!(
+            run.contains("--policy <PATH> --bus <CONNECTION>"),
+            "usage order: {run}"
+        );
+        assert!(
+            run.contains("Watched: an edit that validates replaces"),
+            "{run}"
+        );
+        assert!(run.contains("Output format: one line per event"), "{run}");
+        let demo = help("demo");
+        assert!(
+            demo.contains("Output format: one line per decision, then"),
+            "{demo}"
+        );
+        let inspect = help("lock inspect");
+        assert!(
+            inspect.contains("authenticates the image (optional)"),
+            "{inspect}"
+        );
+        assert!(help("journal export").contains("[default: csv]"));
     }
 }

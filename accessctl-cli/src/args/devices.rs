@@ -12,7 +12,7 @@ use accessctl_devices::transport::Connection;
 use clap::{Args, Subcommand};
 
 use super::offline::StoreOption;
-use super::{parse_instant, Format};
+use super::{parse_instant, ArgHelp, Format, FormatArgs, PolicyArgs, EVENT_LINES_HELP};
 use crate::controller::door::{parse_address, DoorBinding};
 
 /// `accessctl controller …`: the door controller.
@@ -35,7 +35,7 @@ impl ControllerArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            ControllerCommand::Run(args) => args.format,
+            ControllerCommand::Run(args) => args.format.value,
         }
     }
 }
@@ -56,11 +56,16 @@ pub struct ChannelOptions {
 /// `accessctl controller run --policy P --bus CONNECTION --door DOOR=ADDRESS... --journal DB|URL
 /// [--spool FILE] [--controller-id ID]`
 #[derive(Debug, Args)]
+#[command(arg_help(
+    "policy",
+    "The policy: an `.acl` file or a directory of them. Watched: an edit that validates \
+     replaces the policy in force (and pushes the offline locks' images)"
+))]
+#[command(arg_help("format", EVENT_LINES_HELP))]
 pub struct ControllerRunArgs {
-    /// The policy: an `.acl` file or a directory of them. Watched: an edit that
-    /// validates replaces the policy in force (and pushes the offline locks' images).
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The OSDP bus: `serial:PATH[:BAUD]`, `tcp:HOST:PORT` or `tcp-listen:HOST:PORT`.
     #[arg(long, value_name = "CONNECTION")]
     pub bus: Connection,
@@ -93,17 +98,17 @@ pub struct ControllerRunArgs {
     /// site without an offset) instead of now; it then runs on. For demos and tests.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub at: Option<WrittenInstant>,
-    /// Output format: one line per event (`json`: one JSON object per line).
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl lock push --policy P --door D --bus CONNECTION --address A`
 #[derive(Debug, Args)]
 pub struct LockPushArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door whose lock image to send, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
@@ -126,7 +131,7 @@ pub struct LockPushArgs {
     /// Give up after this many seconds without the PD confirming the whole image.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use accessctl_core::time::WrittenInstant;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{parse_instant, Format, OutputFormat};
+use super::{parse_instant, FormatArgs, FormatChoice, OutputFormat};
 use crate::journal::EventKind;
 
 /// `accessctl journal …`: read and prune the event journal of `controller run`.
@@ -39,21 +39,20 @@ impl JournalArgs {
     /// The output format asked for (CSV output reports its errors as text).
     pub fn format(&self) -> OutputFormat {
         match &self.command {
-            JournalCommand::Show(args) => match args.format {
+            JournalCommand::Show(args) => match args.format.value {
                 ListFormat::Json => OutputFormat::Json,
                 ListFormat::Human | ListFormat::Csv => OutputFormat::Human,
             },
             JournalCommand::Export(_) => OutputFormat::Human,
-            JournalCommand::Purge(args) => args.format.into(),
+            JournalCommand::Purge(args) => args.format.value.into(),
         }
     }
 }
 
 /// `--format` of `journal show`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     /// A table for people, times in UTC.
-    #[default]
     Human,
     /// One JSON document on standard output (schema in docs/cli.md).
     Json,
@@ -62,14 +61,21 @@ pub enum ListFormat {
 }
 
 /// `--format` of `journal export`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// Comma-separated values with a header line (RFC 4180 quoting), with the
     /// controller of each event.
-    #[default]
     Csv,
     /// One JSON object per line (JSON lines), as in `journal show --format json`.
     Json,
+}
+
+impl FormatChoice for ListFormat {
+    const DEFAULT: &'static str = "human";
+}
+
+impl FormatChoice for ExportFormat {
+    const DEFAULT: &'static str = "csv";
 }
 
 /// `accessctl journal show --journal DB|URL [filters]`
@@ -78,9 +84,9 @@ pub struct JournalShowArgs {
     /// The events to show.
     #[command(flatten)]
     pub filter: JournalFilterArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ListFormat,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<ListFormat>,
 }
 
 /// `accessctl journal export --journal DB|URL [filters] [--format csv|json] [-o FILE]`
@@ -89,9 +95,9 @@ pub struct JournalExportArgs {
     /// The events to export.
     #[command(flatten)]
     pub filter: JournalFilterArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ExportFormat,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<ExportFormat>,
     /// Write to this file (replaced whole, atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -148,9 +154,9 @@ pub struct JournalPurgeArgs {
     /// The instant the age is counted from. Without an offset, UTC. Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     pub at: Option<WrittenInstant>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// Reads a `--kind` value: an event kind's code.

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use accessctl_core::time::WrittenInstant;
 use clap::{Args, Subcommand};
 
-use super::{parse_instant, Format};
+use super::{parse_instant, Format, FormatArgs, PolicyArgs};
 use crate::offline::WrittenDuration;
 
 /// `--keystore FILE`: the key store to use instead of the ones the policy names.
@@ -41,7 +41,7 @@ impl KeysArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            KeysCommand::Init(args) => args.format,
+            KeysCommand::Init(args) => args.format.value,
         }
     }
 }
@@ -49,9 +49,9 @@ impl KeysArgs {
 /// `accessctl keys init --policy P [--keystore FILE] [--force]`
 #[derive(Debug, Args)]
 pub struct KeysInitArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
@@ -59,9 +59,9 @@ pub struct KeysInitArgs {
     /// with its keys stops working.
     #[arg(long)]
     pub force: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl codes …`: offline codes.
@@ -85,8 +85,8 @@ impl CodesArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            CodesCommand::Issue(args) => args.format,
-            CodesCommand::Verify(args) => args.format,
+            CodesCommand::Issue(args) => args.format.value,
+            CodesCommand::Verify(args) => args.format.value,
         }
     }
 }
@@ -94,9 +94,9 @@ impl CodesArgs {
 /// `accessctl codes issue --policy P --door D --from T --for DURATION [--once]`
 #[derive(Debug, Args)]
 pub struct CodesIssueArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
@@ -118,17 +118,17 @@ pub struct CodesIssueArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl codes verify --policy P --door D --code C [--at T]`
 #[derive(Debug, Args)]
 pub struct CodesVerifyArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
@@ -141,9 +141,9 @@ pub struct CodesVerifyArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl lock …`: offline locks' memory images.
@@ -170,9 +170,9 @@ impl LockArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            LockCommand::Image(args) => args.format,
-            LockCommand::Inspect(args) => args.format,
-            LockCommand::Push(args) => args.format,
+            LockCommand::Image(args) => args.format.value,
+            LockCommand::Inspect(args) => args.format.value,
+            LockCommand::Push(args) => args.format.value,
         }
     }
 }
@@ -180,9 +180,9 @@ impl LockArgs {
 /// `accessctl lock image --policy P --door D -o FILE [--at T]`
 #[derive(Debug, Args)]
 pub struct LockImageArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The door, by name.
     #[arg(long, value_name = "DOOR")]
     pub door: String,
@@ -196,9 +196,9 @@ pub struct LockImageArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl lock inspect FILE [--policy P]`
@@ -213,9 +213,9 @@ pub struct LockInspectArgs {
     /// `--keystore` (with --policy).
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl key …`: data-on-card keys.
@@ -240,8 +240,8 @@ impl KeyArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            KeyCommand::Status(args) => args.format,
-            KeyCommand::Encode(args) => args.format,
+            KeyCommand::Status(args) => args.format.value,
+            KeyCommand::Encode(args) => args.format.value,
         }
     }
 }
@@ -249,9 +249,9 @@ impl KeyArgs {
 /// `accessctl key status --policy P --user U --image FILE [--at T]`
 #[derive(Debug, Args)]
 pub struct KeyStatusArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The user the card should belong to.
     #[arg(long, value_name = "USER")]
     pub user: String,
@@ -268,17 +268,17 @@ pub struct KeyStatusArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl key encode --policy P --user U --expires T -o FILE`
 #[derive(Debug, Args)]
 pub struct KeyEncodeArgs {
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The user the key is for.
     #[arg(long, value_name = "USER")]
     pub user: String,
@@ -299,7 +299,7 @@ pub struct KeyEncodeArgs {
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

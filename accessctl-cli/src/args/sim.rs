@@ -16,7 +16,7 @@ use accessctl_devices::transport::Connection;
 use accessctl_devices::wiegand::Format as CardFormat;
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::{parse_instant, Format};
+use super::{parse_instant, ArgHelp, Format, FormatArgs, EVENT_LINES_HELP};
 use crate::controller::door::parse_address;
 
 /// `accessctl sim …`: simulated OSDP devices.
@@ -43,8 +43,8 @@ impl SimArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            SimCommand::Lock(args) => args.format,
-            SimCommand::Reader(args) => args.format,
+            SimCommand::Lock(args) => args.format.value,
+            SimCommand::Reader(args) => args.format.value,
         }
     }
 }
@@ -52,6 +52,7 @@ impl SimArgs {
 /// `accessctl sim lock --bus CONNECTION --address A --image FILE --keystore K`
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("channel").args(["scbk", "scbk_file", "install", "clear"])))]
+#[command(arg_help("format", EVENT_LINES_HELP))]
 pub struct SimLockArgs {
     /// The OSDP bus: `serial:PATH[:BAUD]`, `tcp:HOST:PORT` or `tcp-listen:HOST:PORT`.
     #[arg(long, value_name = "CONNECTION")]
@@ -107,9 +108,9 @@ pub struct SimLockArgs {
     /// only its owner may read it). Default: the image's path with `.state` added.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Output format: one line per event (`json`: one JSON object per line).
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl sim reader --bus CONNECTION --address A (--card N | --bits B | --pin P)`
@@ -154,22 +155,25 @@ pub struct SimReaderArgs {
     /// Give up after this many seconds without an answer from the control panel.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub timeout: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl demo [SITE]`
 #[derive(Debug, Args)]
+#[command(arg_help(
+    "format",
+    "Output format: one line per decision, then the journal (`json`: one JSON object per line)"
+))]
 pub struct DemoArgs {
     /// The shipped example to run: `sports-centre` (the default), or the path of its
     /// directory.
     #[arg(value_name = "SITE", default_value = "sports-centre")]
     pub site: String,
-    /// Output format: one line per decision, then the journal (`json`: one JSON
-    /// object per line).
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// Reads a secure channel base key written as 32 hexadecimal digits. The error never

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
 
-use super::Format;
+use super::{Format, FormatArgs, PolicyArgs};
 
 /// `accessctl zone show|reset`
 #[derive(Debug, Args)]
@@ -34,8 +34,8 @@ impl ZoneArgs {
     /// The output format asked for.
     pub fn format(&self) -> Format {
         match &self.command {
-            ZoneCommand::Show(args) => args.format,
-            ZoneCommand::Reset(args) => args.format,
+            ZoneCommand::Show(args) => args.format.value,
+            ZoneCommand::Reset(args) => args.format.value,
         }
     }
 }
@@ -46,16 +46,16 @@ pub struct ZoneShowArgs {
     /// The zone, by name.
     #[arg(value_name = "ZONE")]
     pub zone: String,
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The controller's local database (`controller run --journal`), where its
     /// presence store lives; never created here.
     #[arg(long, value_name = "DB")]
     pub journal: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl zone reset ZONE (--user U | --card N) --policy P --journal DB`
@@ -71,14 +71,14 @@ pub struct ZoneResetArgs {
     /// The card whose state to forget (as a card, and as its holder).
     #[arg(long, value_name = "N")]
     pub card: Option<u64>,
-    /// The policy: an `.acl` file or a directory of them.
-    #[arg(long, value_name = "PATH")]
-    pub policy: PathBuf,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The controller's local database (`controller run --journal`): its presence
     /// store, and the journal the reset is recorded in; never created here.
     #[arg(long, value_name = "DB")]
     pub journal: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }

@@ -60,7 +60,7 @@ impl Holder {
 
 /// Runs `key encode`.
 fn encode(args: &KeyEncodeArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let holder = Holder::find(&policy, &args.user, args.site.as_deref())?;
     let issued = resolve("--at", args.at.as_ref(), holder.zone)?;
     let expiry = resolve("--expires", Some(&args.expires), holder.zone)?;
@@ -77,7 +77,7 @@ fn encode(args: &KeyEncodeArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
     })?;
     atomic::write(&args.output, &bytes, KEY_IMAGE_MODE, Existing::Replace)?;
     let answer = Encoded::new(&holder, display(&args.output), &image, bytes.len());
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }
@@ -145,7 +145,7 @@ impl Encoded {
 
 /// Runs `key status`.
 fn status(args: &KeyStatusArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let holder = Holder::find(&policy, &args.user, args.site.as_deref())?;
     let at = resolve("--at", args.at.as_ref(), holder.zone)?;
     let bytes = read_image(&args.image)?;
@@ -163,7 +163,7 @@ fn status(args: &KeyStatusArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
             StatusError::Policy(source) => OfflineError::Encode(source),
         })?;
     let answer = Judged::new(&policy, &holder, at, &status);
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

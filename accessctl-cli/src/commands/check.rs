@@ -21,7 +21,7 @@ use crate::render::json::{self, JsonStep, SCHEMA_VERSION};
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let query = QueryPolicy::load(&args.policy)?;
+    let query = QueryPolicy::load(&args.policy.path)?;
     let door = query.door(&args.door)?;
     let subject = subject(&query, args)?;
     let when = query.when(door, args.when.at.as_ref(), instant::now())?;
@@ -32,7 +32,7 @@ pub fn run(args: &CheckArgs, console: &mut Console<'_>) -> Result<Exit, CliError
         offline: args.when.offline,
     });
     let answer = Answer::new(&query, args, &decision, when);
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

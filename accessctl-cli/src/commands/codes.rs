@@ -60,12 +60,12 @@ impl CodeDoor {
 
 /// Runs `codes issue`.
 fn run_issue(args: &CodesIssueArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let door = CodeDoor::load(&policy, &args.door)?;
     let from = resolve("--from", args.from.as_ref(), door.zone)?;
     let issued = issue_covering(&door.key, from, &args.length, args.once, args.variant)?;
     let answer = Issued::new(&door, &issued, from, &args.length);
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }
@@ -192,12 +192,12 @@ impl Issued {
 
 /// Runs `codes verify`.
 fn run_verify(args: &CodesVerifyArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let door = CodeDoor::load(&policy, &args.door)?;
     let at = resolve("--at", args.at.as_ref(), door.zone)?;
     let outcome = check_code(&door.key, &args.code, at);
     let answer = Verified::new(&door, at, outcome);
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

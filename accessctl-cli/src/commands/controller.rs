@@ -54,7 +54,7 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
     let (journal, flusher) = open_journal(args)?;
     let entropy = os_entropy().map_err(CliError::Output)?;
     let setup = ControllerSetup {
-        policy: args.policy.clone(),
+        policy: args.policy.path.clone(),
         keystore: args.store.keystore.clone(),
         doors: args.doors.clone(),
         channel: channel(args.channel),
@@ -68,23 +68,23 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
     }
     show(
         &controller.started(&args.bus.to_string()),
-        args.format,
+        args.format.value,
         console,
     )?;
     let mut spool = SpoolState::default();
     loop {
         for report in controller.step(STEP)? {
-            show(&report, args.format, console)?;
+            show(&report, args.format.value, console)?;
         }
         for report in flusher.iter().flat_map(Flusher::reports) {
-            if let Some(line) = spool.line(&report, args.format) {
+            if let Some(line) = spool.line(&report, args.format.value) {
                 console.out.write_all(line.as_bytes())?;
                 console.out.flush()?;
             }
         }
         if controller.bus_lost() {
             let transport = reopen(&args.bus);
-            show(&controller.reconnect(transport), args.format, console)?;
+            show(&controller.reconnect(transport), args.format.value, console)?;
         }
     }
 }

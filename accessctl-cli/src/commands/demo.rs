@@ -27,7 +27,7 @@ pub fn run(args: &DemoArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
         }
         .into());
     };
-    let human = args.format == Format::Human;
+    let human = args.format.value == Format::Human;
     if human {
         let title = format!("accessctl demo: {}, {}\n", site.name, site.day.1);
         console.out.write_all(title.as_bytes())?;
@@ -42,7 +42,7 @@ pub fn run(args: &DemoArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     for step in site.steps {
         let played = stage.play(step)?;
         all_expected &= played.as_expected();
-        let line = match args.format {
+        let line = match args.format.value {
             Format::Human => step_line(&played),
             Format::Json => json_line(&StepJson::new(&played)),
         };
@@ -57,7 +57,7 @@ pub fn run(args: &DemoArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     // Oldest first; the two controllers race within a minute, so door names break ties.
     entries
         .sort_by(|a, b| (a.event.at, &a.event.door, a.id).cmp(&(b.event.at, &b.event.door, b.id)));
-    match args.format {
+    match args.format.value {
         Format::Human => {
             let head = format!("\njournal ({} events):\n", entries.len());
             console.out.write_all(head.as_bytes())?;

@@ -45,7 +45,7 @@ pub fn run(args: &FmtArgs, console: &mut Console<'_>) -> Result<Exit, CliError> 
         };
         run.files.push(outcome);
     }
-    match args.format {
+    match args.format.value {
         Format::Human => run.print_human(args.diff, console)?,
         Format::Json => console.out.write_all(&json::document(&run.document()))?,
     }

@@ -129,7 +129,7 @@ pub fn run(args: &JournalArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
 /// Runs `journal show`: exit 0 when events matched, 1 when none did.
 fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let (entries, since, until) = select(&args.filter)?;
-    let text = match args.format {
+    let text = match args.format.value {
         ListFormat::Human => human(&entries, since, until),
         ListFormat::Json => json(&entries, since, until),
         ListFormat::Csv => csv(&entries).map_err(std::io::Error::from)?,
@@ -144,7 +144,7 @@ fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
 fn export(args: &JournalExportArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let (mut entries, _, _) = select(&args.filter)?;
     entries.reverse();
-    let text = match args.format {
+    let text = match args.format.value {
         ExportFormat::Csv => export_csv(&entries).map_err(std::io::Error::from)?,
         ExportFormat::Json => json_lines(&entries),
     };
@@ -193,7 +193,7 @@ fn purge(args: &JournalPurgeArgs, console: &mut Console<'_>) -> Result<Exit, Cli
     let before = utc(Instant(
         now.0.saturating_sub(i64::from(args.older_than) * DAY),
     ));
-    let text = match args.format {
+    let text = match args.format.value {
         Format::Human => format!(
             "removed {} older than {} (before {before})\n",
             crate::census::plural(removed, "event"),

@@ -32,7 +32,7 @@ pub fn run(args: &KeysArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
 
 /// Runs `keys init`.
 fn init(args: &KeysInitArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let loaded = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let loaded = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let plan = loaded.sites_by_store()?;
     if !args.force {
         refuse_existing(plan.keys())?;
@@ -51,7 +51,7 @@ fn init(args: &KeysInitArgs, console: &mut Console<'_>) -> Result<Exit, CliError
         sites: created.iter().map(|s| s.sites.len()).sum(),
         stores: created,
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

@@ -54,7 +54,7 @@ pub fn run(args: &LockArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
 
 /// Runs `lock image`.
 fn image(args: &LockImageArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let door = policy.query.door(&args.door)?;
     let zone = policy.query.zone_of(door);
     let issued = resolve("--at", args.at.as_ref(), zone)?;
@@ -74,7 +74,7 @@ fn image(args: &LockImageArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
         Err(OfflineError::Build(error)) => Built::refused(door_view, capacity, refusal(error)?),
         Err(error) => return Err(error.into()),
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }
@@ -171,7 +171,7 @@ impl Built {
 /// PD by file transfer; exit 0 when the lock confirms it, 1 when it refuses it or does
 /// not confirm it in time.
 fn push(args: &LockPushArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = OfflinePolicy::load(&args.policy, args.store.keystore.as_deref())?;
+    let policy = OfflinePolicy::load(&args.policy.path, args.store.keystore.as_deref())?;
     let door = policy.query.door(&args.door)?;
     let zone = policy.query.zone_of(door);
     let issued = resolve("--at", args.at.as_ref(), zone)?;
@@ -195,7 +195,7 @@ fn push(args: &LockPushArgs, console: &mut Console<'_>) -> Result<Exit, CliError
         .map_err(ControllerError::from)?;
     let transport = transport::open(&args.bus).map_err(ControllerError::from)?;
     let mut bus = ControlPanelBus::new(panel, transport);
-    let human = args.format == Format::Human;
+    let human = args.format.value == Format::Human;
     if human {
         let line = format!(
             "sending the lock image of door {} ({} bytes) to PD {} on {}\n",
@@ -236,7 +236,7 @@ fn push(args: &LockPushArgs, console: &mut Console<'_>) -> Result<Exit, CliError
             Pushed::Failed(reason) => Some(reason.clone()),
         },
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }
@@ -298,7 +298,7 @@ fn inspect(args: &LockInspectArgs, console: &mut Console<'_>) -> Result<Exit, Cl
         image: SummaryView::new(&image.summary(), zone),
         authentic,
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

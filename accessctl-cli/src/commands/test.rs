@@ -30,7 +30,7 @@ use crate::render::{human, Location};
 /// Runs `test`.
 pub fn run(args: &TestArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let runs: Vec<PolicyRun> = args.paths.iter().map(|path| PolicyRun::new(path)).collect();
-    match args.format {
+    match args.format.value {
         Format::Human => write_human(&runs, args.verbose, console)?,
         Format::Json => console
             .out

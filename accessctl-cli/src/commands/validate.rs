@@ -23,7 +23,7 @@ use crate::render::{github, human};
 /// Runs `validate`.
 pub fn run(args: &ValidateArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let reports: Vec<Report> = args.paths.iter().map(|p| Report::new(p)).collect();
-    match OutputFormat::from(args.format) {
+    match OutputFormat::from(args.format.value) {
         OutputFormat::Human => print_human(&reports, console)?,
         OutputFormat::Json => console
             .out

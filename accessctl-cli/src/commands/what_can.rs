@@ -24,7 +24,7 @@ use crate::table;
 
 /// Runs `what-can`.
 pub fn run(args: &WhatCanArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let query = QueryPolicy::load(&args.policy)?;
+    let query = QueryPolicy::load(&args.policy.path)?;
     let user = query.user(&args.user)?;
     let (doors, times) = doors(&query, user, &args.when)?;
     let found = query.policy.users.get(user.index());
@@ -41,7 +41,7 @@ pub fn run(args: &WhatCanArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
         offline: args.when.offline,
         doors,
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

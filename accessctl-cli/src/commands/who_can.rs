@@ -24,7 +24,7 @@ use crate::table;
 
 /// Runs `who-can`.
 pub fn run(args: &WhoCanArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let query = QueryPolicy::load(&args.policy)?;
+    let query = QueryPolicy::load(&args.policy.path)?;
     let door = query.door(&args.door)?;
     let when = query.when(door, args.when.at.as_ref(), instant::now())?;
     let asker = Asker {
@@ -44,7 +44,7 @@ pub fn run(args: &WhoCanArgs, console: &mut Console<'_>) -> Result<Exit, CliErro
         guests: asker.guests(),
         space_codes: asker.space_codes(),
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(answer.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&answer))?,
     }

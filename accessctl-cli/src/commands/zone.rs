@@ -81,10 +81,10 @@ pub fn run(args: &ZoneArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
 
 /// Runs `zone show`: exit 0 when someone is inside, 1 when nobody is.
 fn show(args: &ZoneShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = QueryPolicy::load(&args.policy)?;
+    let policy = QueryPolicy::load(&args.policy.path)?;
     let mut journal = open(&args.journal)?;
     let view = zone::inside(&policy, &args.zone, &mut journal)?;
-    let text = match args.format {
+    let text = match args.format.value {
         Format::Human => human(&view).into_bytes(),
         Format::Json => document(&ShowDocument {
             version: SCHEMA_VERSION,
@@ -102,7 +102,7 @@ fn show(args: &ZoneShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError
 /// Runs `zone reset`: exit 0 when a state was forgotten, 1 when none was recorded
 /// (journaled all the same).
 fn reset(args: &ZoneResetArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let policy = QueryPolicy::load(&args.policy)?;
+    let policy = QueryPolicy::load(&args.policy.path)?;
     let mut journal = open(&args.journal)?;
     let whose = match (&args.user, args.card) {
         (Some(user), _) => Whose::User(user.clone()),
@@ -111,7 +111,7 @@ fn reset(args: &ZoneResetArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
         (None, None) => Whose::User(String::new()),
     };
     let done = zone::reset_in_journal(&policy, &args.zone, &whose, &mut journal, instant::now())?;
-    let text = match args.format {
+    let text = match args.format.value {
         Format::Human => reset_human(&done).into_bytes(),
         Format::Json => document(&ResetDocument {
             version: SCHEMA_VERSION,

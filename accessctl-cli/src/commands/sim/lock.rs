@@ -100,7 +100,7 @@ pub fn run(args: &SimLockArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
             Some(start) => WallClock::starting_at(start),
             None => WallClock::System,
         },
-        format: args.format,
+        format: args.format.value,
         awaiting: None,
     };
     run.started(args, &door, console)?;

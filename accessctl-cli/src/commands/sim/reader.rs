@@ -50,7 +50,7 @@ pub fn run(args: &SimReaderArgs, console: &mut Console<'_>) -> Result<Exit, CliE
         did: reader.response().to_string(),
         timeout_seconds: args.timeout,
     };
-    match args.format {
+    match args.format.value {
         Format::Human => console.out.write_all(outcome.human().as_bytes())?,
         Format::Json => console.out.write_all(&json::document(&outcome))?,
     }
