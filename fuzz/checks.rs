@@ -208,7 +208,7 @@ pub fn lock_image(data: &[u8]) {
 /// authenticates, reads back to itself, and gets a status against a policy without
 /// panicking.
 pub fn card_key(data: &[u8]) {
-    use accessctl_core::keys::{is_authentic, read_header, CardKeys, KeyImage};
+    use accessctl_core::card_key::{is_authentic, read_header, CardKeys, KeyImage};
     use accessctl_core::secret::Key;
     use accessctl_core::{CompiledPolicy, Instant};
     use std::sync::OnceLock;

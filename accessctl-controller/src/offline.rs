@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use accessctl_core::keys::{EncodeError, KeyImageError};
+use accessctl_core::card_key::{EncodeError, KeyImageError};
 use accessctl_core::model::{DoorId, ReaderModes, SiteId, UserId};
 use accessctl_core::offline::code::IssueError;
 use accessctl_core::offline::{build_image, lock_key, BuildError, BuiltImage, DecodeError, Issue};

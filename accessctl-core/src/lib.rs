@@ -31,7 +31,7 @@ pub mod compile;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
-pub mod keys;
+pub mod card_key;
 pub mod lockout;
 pub mod model;
 pub mod offline;

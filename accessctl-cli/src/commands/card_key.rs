@@ -7,7 +7,7 @@
 //! key, expired or not authentic. It must never print a key, and never judge a key
 //! itself: `accessctl_core::keys` does.
 
-use accessctl_core::keys::{CardKeys, KeyChanges, KeyImage, KeyStatus, StatusError};
+use accessctl_core::card_key::{CardKeys, KeyChanges, KeyImage, KeyStatus, StatusError};
 use accessctl_core::model::{SiteId, UserId};
 use accessctl_core::Instant;
 use chrono_tz::Tz;
@@ -263,8 +263,8 @@ fn change_names(changes: KeyChanges) -> Vec<&'static str> {
 }
 
 /// The stable code of a reason for re-edition.
-fn reedition_code(why: &accessctl_core::keys::ReeditionReason) -> &'static str {
-    use accessctl_core::keys::ReeditionReason as Why;
+fn reedition_code(why: &accessctl_core::card_key::ReeditionReason) -> &'static str {
+    use accessctl_core::card_key::ReeditionReason as Why;
     match why {
         Why::Layout { .. } => "layout",
         Why::OfflineAccess { .. } => "offline_access",

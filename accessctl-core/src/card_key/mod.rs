@@ -193,7 +193,7 @@ pub enum EncodeError {
 /// A site's card keys: what is needed to write keys and judge them against a policy.
 ///
 /// ```
-/// use accessctl_core::keys::{CardKeys, KeyStatus};
+/// use accessctl_core::card_key::{CardKeys, KeyStatus};
 /// use accessctl_core::secret::Key;
 /// use accessctl_core::{check, CompiledPolicy, Instant, Sources};
 ///
