@@ -12,6 +12,7 @@ use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
 use accessctl_controller::keystore::KeystoreError;
+use accessctl_controller::testbed::TestbedError;
 use accessctl_controller::{ControllerError, PolicyError};
 
 use crate::atomic::EditError;
@@ -176,5 +177,25 @@ impl From<ControllerError> for CliError {
 impl From<KeystoreError> for CliError {
     fn from(error: KeystoreError) -> CliError {
         CliError::Offline(error.into())
+    }
+}
+
+impl From<TestbedError> for CliError {
+    /// The test bed's errors as the demo command reports them.
+    fn from(error: TestbedError) -> CliError {
+        use crate::commands::sim::SimError;
+        match error {
+            TestbedError::Policy(error) => CliError::from(error),
+            TestbedError::Controller(error) => CliError::from(error),
+            TestbedError::Keystore(error) => CliError::from(error),
+            TestbedError::Offline(error) => CliError::Offline(error),
+            TestbedError::Instant(error) => CliError::Instant(error),
+            TestbedError::Presentation(error) => CliError::Sim(SimError::Presentation(error)),
+            TestbedError::Address(number) => CliError::Sim(SimError::Input(io::Error::other(
+                format!("{number} is not a PD address"),
+            ))),
+            TestbedError::Io(error) => CliError::Output(error),
+            TestbedError::NotOnline { online } => CliError::Sim(SimError::NotOnline { online }),
+        }
     }
 }

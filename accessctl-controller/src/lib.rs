@@ -64,6 +64,7 @@ pub mod read;
 pub mod reader;
 pub mod report;
 pub mod scbk;
+pub mod testbed;
 pub mod verdict;
 pub mod watch;
 pub mod zone;

@@ -8,7 +8,7 @@ use accessctl_core::Instant;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::played::Played;
+use super::Played;
 use crate::journal::Entry;
 use crate::render::json::SCHEMA_VERSION;
 use crate::table;

@@ -30,10 +30,10 @@ use super::setup::{
     address, at, build_lock, build_readers, controller, frozen, listen, local, write_keys,
     write_policy, Bus,
 };
-use crate::commands::sim::SimError;
-use crate::controller::{Controller, ControllerError, Report};
-use crate::error::CliError;
+
+use super::error::TestbedError;
 use crate::offline::OfflinePolicy;
+use crate::{Controller, ControllerError, Report};
 
 /// How long a controller step waits for its bus.
 const STEP: Duration = Duration::from_millis(5);
@@ -71,8 +71,8 @@ pub struct Stage {
 impl Stage {
     /// Sets `site` up: files, keys, controllers, devices; returns once every device is
     /// online.
-    pub fn set_up(site: &'static Site) -> Result<Stage, CliError> {
-        let dir = TempDir::new().map_err(CliError::Output)?;
+    pub fn set_up(site: &'static Site) -> Result<Stage, TestbedError> {
+        let dir = TempDir::new().map_err(TestbedError::Io)?;
         let policy_dir = write_policy(dir.path(), site)?;
         let keys = write_keys(dir.path(), site)?;
         let policy = OfflinePolicy::load(&policy_dir, Some(&keys))?;
@@ -133,7 +133,7 @@ impl Stage {
     }
 
     /// Plays one step.
-    pub fn play(&mut self, step: &Step) -> Result<Played, CliError> {
+    pub fn play(&mut self, step: &Step) -> Result<Played, TestbedError> {
         let instant = at(self.site, step.time, self.zone)?;
         self.set_clocks(instant);
         match step.action {
@@ -141,7 +141,7 @@ impl Stage {
             Action::RestoreLock => self.restore(step),
             Action::Present { door, presentation } => {
                 let presentation: Presentation =
-                    presentation.parse().map_err(SimError::Presentation)?;
+                    presentation.parse().map_err(TestbedError::Presentation)?;
                 if door == self.site.lock.0 {
                     self.at_lock(step, presentation, instant)
                 } else {
@@ -163,7 +163,7 @@ impl Stage {
     }
 
     /// Runs the controllers until every device is online.
-    fn wait_online(&mut self) -> Result<(), CliError> {
+    fn wait_online(&mut self) -> Result<(), TestbedError> {
         let mut online: Vec<String> = Vec::new();
         let wanted = self.site.readers.len() + 1;
         let deadline = Monotonic::now() + DECISION_WAIT * 2;
@@ -182,7 +182,7 @@ impl Stage {
             }
         }
         if online.len() < wanted {
-            return Err(not_online(&online).into());
+            return Err(not_online(&online));
         }
         // The two controllers race: show the doors in the site's order.
         let site = self.site;
@@ -199,7 +199,7 @@ impl Stage {
     }
 
     /// One turn of each controller and the devices' news.
-    fn pump(&mut self) -> Result<(Vec<Report>, Vec<News>), CliError> {
+    fn pump(&mut self) -> Result<(Vec<Report>, Vec<News>), TestbedError> {
         let mut reports = self.readers_controller.step(STEP)?;
         // While the lock's bus is gone (the network cut), its controller waits.
         if !self.lock_controller.bus_lost() {
@@ -216,7 +216,7 @@ impl Stage {
         door: &str,
         presentation: Presentation,
         instant: Instant,
-    ) -> Result<Played, CliError> {
+    ) -> Result<Played, TestbedError> {
         let address = self
             .site
             .readers
@@ -241,7 +241,7 @@ impl Stage {
         step: &Step,
         presentation: Presentation,
         instant: Instant,
-    ) -> Result<Played, CliError> {
+    ) -> Result<Played, TestbedError> {
         let _ = self
             .lock
             .orders
@@ -317,7 +317,7 @@ impl Stage {
     }
 
     /// The lock's link cut; returns once the lock noticed.
-    fn cut(&mut self, step: &Step) -> Result<Played, CliError> {
+    fn cut(&mut self, step: &Step) -> Result<Played, TestbedError> {
         let _ = self.lock.orders.send(Order::Cut);
         let deadline = Monotonic::now() + DECISION_WAIT;
         let mut noticed = false;
@@ -346,7 +346,7 @@ impl Stage {
 
     /// The lock's network is back: it connects again, and the controller journals
     /// what it decided alone, at the instants it decided.
-    fn restore(&mut self, step: &Step) -> Result<Played, CliError> {
+    fn restore(&mut self, step: &Step) -> Result<Played, TestbedError> {
         let _ = self.lock.orders.send(Order::Restore);
         let transport = TcpTransport::accept(&self.lock_bus).map_err(ControllerError::from)?;
         self.lock_controller.reconnect(Box::new(transport));
@@ -378,7 +378,7 @@ impl Stage {
         step: &Step,
         door: &str,
         answer: impl Fn(&News) -> Option<ControlPanelResponse>,
-    ) -> Result<Played, CliError> {
+    ) -> Result<Played, TestbedError> {
         self.await_decision_with(step, door, Vec::new(), answer)
     }
 
@@ -390,7 +390,7 @@ impl Stage {
         door: &str,
         early: Vec<Report>,
         answer: impl Fn(&News) -> Option<ControlPanelResponse>,
-    ) -> Result<Played, CliError> {
+    ) -> Result<Played, TestbedError> {
         let mut decided = early.into_iter().find_map(|r| decision_at(r, door));
         let mut response = ControlPanelResponse::default();
         let deadline = Monotonic::now() + DECISION_WAIT;
@@ -443,8 +443,8 @@ fn lock_answer(news: &News) -> Option<ControlPanelResponse> {
 }
 
 /// The error of a stage whose devices did not all come online.
-fn not_online(online: &[String]) -> SimError {
-    SimError::NotOnline {
+fn not_online(online: &[String]) -> TestbedError {
+    TestbedError::NotOnline {
         online: if online.is_empty() {
             "none".to_owned()
         } else {

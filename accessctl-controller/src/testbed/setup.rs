@@ -22,16 +22,14 @@ use chrono_tz::Tz;
 
 use super::script::Site;
 use crate::atomic::Existing;
-use crate::commands::sim::{entropy, SimError};
-use crate::controller::formats::door_formats;
-use crate::controller::scbk::door_scbk;
-use crate::controller::{
-    Channel, Controller, ControllerError, ControllerSetup, DoorBinding, WallClock,
-};
-use crate::error::CliError;
+
+use super::error::TestbedError;
+use crate::formats::door_formats;
 use crate::journal::Journal;
-use crate::keystore::{fresh_key, KeyStore};
+use crate::keystore::{fresh_key, KeyStore, KeystoreError};
 use crate::offline::{OfflineError, OfflinePolicy};
+use crate::scbk::door_scbk;
+use crate::{Channel, Controller, ControllerError, ControllerSetup, DoorBinding, WallClock};
 
 /// How long the lock waits without its controller before it decides alone.
 const LOCK_OFFLINE_AFTER: Duration = Duration::from_secs(1);
@@ -46,42 +44,38 @@ pub fn frozen(instant: Instant) -> WallClock {
 }
 
 /// The instant of `time` on the site's day, in `zone`.
-pub fn at(site: &Site, time: &str, zone: Tz) -> Result<Instant, CliError> {
+pub fn at(site: &Site, time: &str, zone: Tz) -> Result<Instant, TestbedError> {
     let written = WrittenInstant::parse(&format!("{}T{time}", site.day.0))?;
     Ok(written.resolve(zone)?)
 }
 
 /// The PD address `number`.
-pub fn address(number: u8) -> Result<Address, CliError> {
-    Address::new(number).ok_or_else(|| {
-        CliError::Sim(SimError::Input(std::io::Error::other(format!(
-            "{number} is not a PD address"
-        ))))
-    })
+pub fn address(number: u8) -> Result<Address, TestbedError> {
+    Address::new(number).ok_or(TestbedError::Address(number))
 }
 
 /// A listening bus on a free loopback port.
-pub fn listen() -> Result<TcpListener, CliError> {
-    TcpListener::bind("127.0.0.1:0").map_err(CliError::Output)
+pub fn listen() -> Result<TcpListener, TestbedError> {
+    TcpListener::bind("127.0.0.1:0").map_err(TestbedError::Io)
 }
 
 /// `127.0.0.1:PORT` of a listening bus.
-pub fn local(listener: &TcpListener) -> Result<String, CliError> {
-    Ok(listener.local_addr().map_err(CliError::Output)?.to_string())
+pub fn local(listener: &TcpListener) -> Result<String, TestbedError> {
+    Ok(listener.local_addr().map_err(TestbedError::Io)?.to_string())
 }
 
 /// Writes the site's policy files in `dir/policy`.
-pub fn write_policy(dir: &Path, site: &Site) -> Result<PathBuf, CliError> {
+pub fn write_policy(dir: &Path, site: &Site) -> Result<PathBuf, TestbedError> {
     let policy = dir.join("policy");
-    std::fs::create_dir(&policy).map_err(CliError::Output)?;
+    std::fs::create_dir(&policy).map_err(TestbedError::Io)?;
     for (name, text) in site.files {
-        std::fs::write(policy.join(name), text).map_err(CliError::Output)?;
+        std::fs::write(policy.join(name), text).map_err(TestbedError::Io)?;
     }
     Ok(policy)
 }
 
 /// A key store with a fresh key for each of the site's sites.
-pub fn write_keys(dir: &Path, site: &Site) -> Result<PathBuf, CliError> {
+pub fn write_keys(dir: &Path, site: &Site) -> Result<PathBuf, TestbedError> {
     let path = dir.join("demo.keys");
     let mut store = KeyStore::new();
     for name in site.sites {
@@ -109,7 +103,7 @@ pub struct Bus<'a> {
 
 /// A controller for `bus.doors` on the bus `bus.listener` accepts, through the secure
 /// channel, its clock frozen at `bus.start`.
-pub fn controller(bus: &Bus<'_>) -> Result<Controller, CliError> {
+pub fn controller(bus: &Bus<'_>) -> Result<Controller, TestbedError> {
     let doors = bus
         .doors
         .iter()
@@ -119,7 +113,7 @@ pub fn controller(bus: &Bus<'_>) -> Result<Controller, CliError> {
                 address: address(*number)?,
             })
         })
-        .collect::<Result<Vec<_>, CliError>>()?;
+        .collect::<Result<Vec<_>, TestbedError>>()?;
     let setup = ControllerSetup {
         policy: bus.policy.to_path_buf(),
         keystore: Some(bus.keys.to_path_buf()),
@@ -152,7 +146,7 @@ pub fn build_lock(
     policy: &OfflinePolicy,
     site: &Site,
     start: Instant,
-) -> Result<BuiltLock, CliError> {
+) -> Result<BuiltLock, TestbedError> {
     let door = policy.query.door(site.lock.0)?;
     let key = lock_key(&policy.door_key(door)?, site.lock.0);
     let query = &policy.query;
@@ -180,7 +174,7 @@ pub fn build_lock(
 }
 
 /// The site's readers, each with its door's secure channel key.
-pub fn build_readers(policy: &OfflinePolicy, site: &Site) -> Result<Vec<SimReader>, CliError> {
+pub fn build_readers(policy: &OfflinePolicy, site: &Site) -> Result<Vec<SimReader>, TestbedError> {
     let mut readers = Vec::new();
     for (door, number) in site.readers {
         let scbk = door_scbk(policy, policy.query.door(door)?)?;
@@ -188,4 +182,9 @@ pub fn build_readers(policy: &OfflinePolicy, site: &Site) -> Result<Vec<SimReade
         readers.push(SimReader::new(setup, entropy()?));
     }
     Ok(readers)
+}
+
+/// Random bytes from the operating system for a device's secure channel.
+pub fn entropy() -> Result<accessctl_devices::sim::Entropy, TestbedError> {
+    crate::os_entropy().map_err(|e| TestbedError::from(KeystoreError::Entropy(e)))
 }

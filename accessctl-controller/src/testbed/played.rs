@@ -8,7 +8,7 @@
 use accessctl_devices::sim::ControlPanelResponse;
 
 use super::script::Step;
-use crate::controller::{Outcome, Report};
+use crate::{Outcome, Report};
 
 /// What one step of the day gave.
 #[derive(Debug, Clone)]
