@@ -26,6 +26,7 @@ use crate::instant;
 use crate::journal::postgres::{Database, Postgres};
 use crate::journal::spool::{Connect, Flusher, SpoolConfig, SpoolReport};
 use crate::journal::{EventStore, Journal, Location};
+use accessctl_controller::presence::postgres::PostgresPresence;
 
 /// The longest a step of the loop waits for the bus.
 const STEP: Duration = Duration::from_millis(500);
@@ -51,7 +52,7 @@ pub fn channel(options: ChannelOptions) -> Channel {
 
 /// Runs `controller run` until the bus fails or the output cannot be written.
 fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let (journal, flusher) = open_journal(args)?;
+    let (journal, flusher, fleet) = open_journal(args)?;
     let entropy = os_entropy().map_err(CliError::Output)?;
     let setup = ControllerSetup {
         policy: args.policy.path.clone(),
@@ -62,6 +63,10 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
         clock: WallClock::System,
     };
     let mut controller = Controller::new(setup, journal, entropy, || transport::open(&args.bus))?;
+    // A fleet shares who is inside its zones through the same database.
+    if let Some(database) = &fleet {
+        controller.set_presence(Box::new(PostgresPresence::lazy(database)));
+    }
     if let Some(written) = &args.at {
         let start = instant::resolve(Some(written), controller.zone(), instant::now())?;
         controller.set_clock(WallClock::starting_at(start));
@@ -91,8 +96,10 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
 
 /// Opens the local journal (the `--journal` file, or the `--spool` file beside a
 /// PostgreSQL `--journal`), claims `--controller-id`, and starts the spool's flusher
-/// for PostgreSQL.
-fn open_journal(args: &ControllerRunArgs) -> Result<(Journal, Option<Flusher>), CliError> {
+/// for PostgreSQL (whose database is returned too, for the zones' presence).
+fn open_journal(
+    args: &ControllerRunArgs,
+) -> Result<(Journal, Option<Flusher>, Option<Database>), CliError> {
     let location = Location::parse(&args.journal).map_err(JournalCommandError::Location)?;
     let local = match (&location, &args.spool) {
         (Location::Sqlite(path), _) => path.clone(),
@@ -108,16 +115,16 @@ fn open_journal(args: &ControllerRunArgs) -> Result<(Journal, Option<Flusher>), 
             .claim_controller_id(id)
             .map_err(ControllerError::from)?;
     }
-    let flusher = match location {
-        Location::Sqlite(_) => None,
+    let (flusher, fleet) = match location {
+        Location::Sqlite(_) => (None, None),
         Location::Postgres(database) => {
-            let connect = connect(*database);
+            let connect = connect((*database).clone());
             let flusher = Flusher::start(&local, connect, SpoolConfig::default())
                 .map_err(ControllerError::from)?;
-            Some(flusher)
+            (Some(flusher), Some(*database))
         }
     };
-    Ok((journal, flusher))
+    Ok((journal, flusher, fleet))
 }
 
 /// Connects to `database` for the flusher, again after each failure.

@@ -50,6 +50,16 @@ impl std::fmt::Debug for PostgresPresence {
 }
 
 impl PostgresPresence {
+    /// The store of `database`, connected (and its table brought up to date) on first
+    /// use: a controller starts even while the database is out of reach, and its zones
+    /// then fail open or closed as they say.
+    pub fn lazy(database: &Database) -> PostgresPresence {
+        PostgresPresence {
+            database: database.clone(),
+            client: None,
+        }
+    }
+
     /// Connects to `database` and brings the presence table up to date.
     pub fn connect(database: &Database) -> Result<PostgresPresence, PresenceError> {
         let mut store = PostgresPresence {
