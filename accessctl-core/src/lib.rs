@@ -27,11 +27,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod card_key;
 pub mod compile;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
-pub mod card_key;
 pub mod lockout;
 pub mod model;
 pub mod offline;
