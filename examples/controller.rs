@@ -18,7 +18,7 @@ use std::time::{Duration, Instant as Monotonic};
 
 use accessctl_controller::journal::{EventKind, Journal, Query};
 use accessctl_controller::{Channel, Controller, ControllerSetup, DoorBinding, Report, WallClock};
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use accessctl_devices::osdp::control_panel::Timing;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{peripheral_setup, SimKind, SimLink, SimReader};
@@ -55,7 +55,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     // The bus: the controller's end and the reader's end of an in-memory pair.
     let (panel_end, reader_end) = memory::pair();
     let address = Address::new(1).ok_or("address 1 is a PD address")?;
-    let at = WrittenInstant::parse("2026-11-23T09:00")?.resolve(chrono_tz::Europe::Paris)?;
+    let at = WrittenTimestamp::parse("2026-11-23T09:00")?.resolve(chrono_tz::Europe::Paris)?;
     let setup = ControllerSetup {
         policy,
         keystore: None,

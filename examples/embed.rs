@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use accessctl_core::decide::{Request, Subject};
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use accessctl_core::{check, CompiledPolicy, Sources};
 
 fn main() -> ExitCode {
@@ -64,7 +64,7 @@ fn run(path: &Path, user: &str, door: &str, at: &str) -> Result<bool, String> {
         .get(door_id.index())
         .and_then(|d| policy.sites.get(d.site.index()))
         .ok_or("the door has no site")?;
-    let instant = WrittenInstant::parse(at)
+    let instant = WrittenTimestamp::parse(at)
         .and_then(|written| written.resolve(site.timezone))
         .map_err(|e| e.to_string())?;
     let decision = compiled.decide(&Request {

@@ -124,7 +124,7 @@ pub fn lock_image(data: &[u8]) {
     use accessctl_core::offline::image::PresentedDigests;
     use accessctl_core::offline::{LockImage, UnverifiedImage};
     use accessctl_core::secret::Key;
-    use accessctl_core::Instant;
+    use accessctl_core::Timestamp;
 
     let key = Key::from_entropy([0x42; 32]);
     if let Err(error) = LockImage::decode(data, &key) {
@@ -195,7 +195,7 @@ pub fn lock_image(data: &[u8]) {
         ];
         for p in &presented {
             for &at in &instants {
-                let _ = contents.decide_digests(p, Instant(at));
+                let _ = contents.decide_digests(p, Timestamp(at));
             }
         }
     }
@@ -210,7 +210,7 @@ pub fn lock_image(data: &[u8]) {
 pub fn card_key(data: &[u8]) {
     use accessctl_core::card_key::{is_authentic, read_header, CardKeys, KeyImage};
     use accessctl_core::secret::Key;
-    use accessctl_core::{CompiledPolicy, Instant};
+    use accessctl_core::{CompiledPolicy, Timestamp};
     use std::sync::OnceLock;
 
     static POLICY: OnceLock<(accessctl_core::model::Policy, CompiledPolicy)> = OnceLock::new();
@@ -270,7 +270,7 @@ account acme {
         KeyImage::decode(&bytes) == Ok(signed.clone()),
         "signing changed the image"
     );
-    for at in [signed.issued, signed.expiry, Instant(0)] {
+    for at in [signed.issued, signed.expiry, Timestamp(0)] {
         let _ = keys.status(&bytes, ana, at);
     }
 }

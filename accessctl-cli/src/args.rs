@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use accessctl_core::time::{InstantError, WrittenInstant};
+use accessctl_core::time::{TimestampError, WrittenTimestamp};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod devices;
@@ -367,15 +367,15 @@ pub struct When {
     /// an offset such as +01:00. Without an offset it is the local time of the door's
     /// site. Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// The site's network is down (offline locks are always offline).
     #[arg(long)]
     pub offline: bool,
 }
 
 /// Parses an `--at` value.
-fn parse_instant(text: &str) -> Result<WrittenInstant, InstantError> {
-    WrittenInstant::parse(text)
+fn parse_instant(text: &str) -> Result<WrittenTimestamp, TimestampError> {
+    WrittenTimestamp::parse(text)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::io;
 
-use accessctl_core::time::InstantError;
+use accessctl_core::time::TimestampError;
 use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
@@ -48,7 +48,7 @@ pub enum CliError {
     },
     /// `--at` names no instant at the door's site.
     #[error("--at: {0}")]
-    Instant(#[from] InstantError),
+    Timestamp(#[from] TimestampError),
     /// A file could not be rewritten.
     #[error(transparent)]
     Edit(#[from] EditError),
@@ -89,7 +89,7 @@ impl CliError {
             CliError::UnknownName { kind: "door", .. } => "unknown_door",
             CliError::UnknownName { kind: "zone", .. } => "unknown_zone",
             CliError::UnknownName { .. } => "unknown_user",
-            CliError::Instant(_) => "invalid_instant",
+            CliError::Timestamp(_) => "invalid_instant",
             CliError::Edit(_) => "edit_failed",
             CliError::Unformattable { .. } => "format_failed",
             CliError::Output(_) => "output_failed",
@@ -158,7 +158,7 @@ impl From<PolicyError> for CliError {
                 name,
                 suggestion,
             },
-            PolicyError::Instant(error) => CliError::Instant(error),
+            PolicyError::Timestamp(error) => CliError::Timestamp(error),
             PolicyError::Offline(error) => CliError::Offline(error),
         }
     }
@@ -189,7 +189,7 @@ impl From<TestbedError> for CliError {
             TestbedError::Controller(error) => CliError::from(error),
             TestbedError::Keystore(error) => CliError::from(error),
             TestbedError::Offline(error) => CliError::Offline(error),
-            TestbedError::Instant(error) => CliError::Instant(error),
+            TestbedError::Timestamp(error) => CliError::Timestamp(error),
             TestbedError::Presentation(error) => CliError::Sim(SimError::Presentation(error)),
             TestbedError::Address(number) => CliError::Sim(SimError::Input(io::Error::other(
                 format!("{number} is not a PD address"),

@@ -598,7 +598,7 @@ fn forged_audit_record() -> Report {
     use accessctl_core::offline::LockHolder;
     use accessctl_devices::sim::{AuditCredential, AuditRecord, SIM_VENDOR};
     let record = AuditRecord {
-        at: accessctl_core::Instant(i64::MIN),
+        at: accessctl_core::Timestamp(i64::MIN),
         allowed: true,
         reason: "granted".into(),
         holder: Some(LockHolder::Holder(u16::MAX)),
@@ -650,7 +650,7 @@ fn a_forged_audit_record_is_refused_and_journaled_with_the_pds_address() {
 
     // A record the lock could have kept, a minute ago, by its first holder: believed.
     let honest = accessctl_devices::sim::AuditRecord {
-        at: accessctl_core::Instant(accessctl_cli::instant::now().0 - 60),
+        at: accessctl_core::Timestamp(accessctl_cli::instant::now().0 - 60),
         allowed: true,
         reason: "granted".into(),
         holder: Some(accessctl_core::offline::LockHolder::Holder(0)),

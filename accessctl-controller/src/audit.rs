@@ -34,7 +34,7 @@ use std::collections::VecDeque;
 
 use accessctl_core::model::{Policy, UserId};
 use accessctl_core::offline::{code::DRIFT_TOLERANCE, ImageMap, LockHolder};
-use accessctl_core::{Instant, Reason};
+use accessctl_core::{Reason, Timestamp};
 use accessctl_devices::osdp::{Address, Manufacturer};
 use accessctl_devices::sim::{
     AuditCredential, AuditDecodeError, AuditRecord, KEYPAD_LOCKOUT, SIM_VENDOR,
@@ -65,7 +65,7 @@ pub const SENT_IMAGES_KEPT: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SentImage {
     /// When it was issued; an audit record names the image it was decided with by it.
-    pub issued: Instant,
+    pub issued: Timestamp,
     /// The user's name of each holder index.
     pub holders: Vec<String>,
     /// How many permanent space codes it holds.
@@ -74,7 +74,7 @@ pub struct SentImage {
 
 impl SentImage {
     /// The image issued at `issued` whose holder indexes `map` reads in `policy`.
-    pub fn new(issued: Instant, map: &ImageMap, policy: &Policy) -> SentImage {
+    pub fn new(issued: Timestamp, map: &ImageMap, policy: &Policy) -> SentImage {
         let name = |user: &UserId| {
             policy
                 .users
@@ -115,7 +115,7 @@ impl SentImages {
     }
 
     /// The image issued at `issued`, if it is kept.
-    fn named(&self, issued: Option<Instant>) -> Option<&SentImage> {
+    fn named(&self, issued: Option<Timestamp>) -> Option<&SentImage> {
         let issued = issued?;
         self.0.iter().rev().find(|image| image.issued == issued)
     }
@@ -151,7 +151,7 @@ pub struct AuditSource<'a> {
     /// The images last sent to the lock.
     pub images: &'a SentImages,
     /// The controller's now.
-    pub now: Instant,
+    pub now: Timestamp,
 }
 
 /// Why an audit record was not believed.
@@ -179,17 +179,17 @@ pub enum AuditRefusal {
     #[error("decided at {}, before its image was issued at {}", utc(*.at), utc(*.issued))]
     BeforeImage {
         /// The record's instant.
-        at: Instant,
+        at: Timestamp,
         /// The image's.
-        issued: Instant,
+        issued: Timestamp,
     },
     /// Decided after the controller's now (plus the drift).
     #[error("decided at {}, after the controller's now {} (and 15 minutes)", utc(*.at), utc(*.now))]
     InTheFuture {
         /// The record's instant.
-        at: Instant,
+        at: Timestamp,
         /// The controller's.
-        now: Instant,
+        now: Timestamp,
     },
     /// The image the record names was issued after the decision.
     #[error("it names an image issued after the decision")]
@@ -275,7 +275,11 @@ fn believe<'a>(
 /// The record's instants are calendar instants, the decision between the image's
 /// issue and the controller's now (each widened by [`AUDIT_DRIFT`]), and the image it
 /// names not issued after it.
-fn check_instants(record: &AuditRecord, issued: Instant, now: Instant) -> Result<(), AuditRefusal> {
+fn check_instants(
+    record: &AuditRecord,
+    issued: Timestamp,
+    now: Timestamp,
+) -> Result<(), AuditRefusal> {
     for at in std::iter::once(record.at).chain(record.image_issued) {
         in_calendar(at).map_err(|_| AuditRefusal::BeyondCalendar(at.0))?;
     }

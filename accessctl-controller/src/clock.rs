@@ -7,7 +7,7 @@
 
 use std::time::Instant as Monotonic;
 
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 
 use crate::instant;
 use crate::reader::Now;
@@ -20,7 +20,7 @@ pub enum WallClock {
     /// `start` at `since`, running on at the monotonic clock's pace.
     StartedAt {
         /// The instant shown at `since`.
-        start: Instant,
+        start: Timestamp,
         /// When it showed `start`.
         since: Monotonic,
     },
@@ -28,7 +28,7 @@ pub enum WallClock {
 
 impl WallClock {
     /// A clock showing `start` now and running on.
-    pub fn starting_at(start: Instant) -> WallClock {
+    pub fn starting_at(start: Timestamp) -> WallClock {
         WallClock::StartedAt {
             start,
             since: Monotonic::now(),
@@ -42,7 +42,7 @@ impl WallClock {
             WallClock::System => instant::now(),
             WallClock::StartedAt { start, since } => {
                 let elapsed = mono.saturating_duration_since(since).as_secs();
-                Instant(
+                Timestamp(
                     start
                         .0
                         .saturating_add(i64::try_from(elapsed).unwrap_or(i64::MAX)),

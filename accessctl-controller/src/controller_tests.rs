@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use accessctl_core::{check, CompiledPolicy, Instant, Reason, Sources};
+use accessctl_core::{check, CompiledPolicy, Reason, Sources, Timestamp};
 use accessctl_devices::osdp::{Command, FormattedCard, LedColor, OutputControlCode, RawCard};
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
 
@@ -45,14 +45,14 @@ fn door(policy: &QueryPolicy, name: &str) -> DoorReader {
 /// Monday 2026-11-23 09:00 in Paris.
 fn now() -> Now {
     Now {
-        wall: Instant(1_795_420_800 + 8 * 3_600),
+        wall: Timestamp(1_795_420_800 + 8 * 3_600),
         mono: std::time::Instant::now(),
     }
 }
 
 fn later(now: Now, by: Duration) -> Now {
     Now {
-        wall: Instant(now.wall.0 + i64::try_from(by.as_secs()).unwrap()),
+        wall: Timestamp(now.wall.0 + i64::try_from(by.as_secs()).unwrap()),
         mono: now.mono + by,
     }
 }

@@ -15,7 +15,7 @@ use accessctl_core::lockout::Lockout;
 use accessctl_core::offline::code::{CodeVerifier, UsedCodes};
 use accessctl_core::offline::{judge_unknown, Unknown};
 use accessctl_core::secret::Key;
-use accessctl_core::{Instant, Reason};
+use accessctl_core::{Reason, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::keypad::Pin;
@@ -89,7 +89,7 @@ impl KeypadGuard {
 
     /// Whether reader `reader`'s keypad reads an entry at `at`: `Err(until)` while it
     /// is locked.
-    pub fn admit(&mut self, reader: u8, at: Instant) -> Result<(), Instant> {
+    pub fn admit(&mut self, reader: u8, at: Timestamp) -> Result<(), Timestamp> {
         self.readers.entry(reader).or_default().admit(at)
     }
 
@@ -102,7 +102,7 @@ impl KeypadGuard {
         reason: Reason,
         pin: &Pin,
         card_held: bool,
-        at: Instant,
+        at: Timestamp,
     ) -> Unknown {
         let lockout = self.readers.entry(reader).or_default();
         let codes = self.codes.as_mut().filter(|_| !card_held);
@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn each_reader_counts_alone_and_the_memory_survives_a_restart() {
         let mut guard = KeypadGuard::new(None);
-        let at = Instant(1_795_424_400);
+        let at = Timestamp(1_795_424_400);
         for _ in 0..4 {
             let wrong = guard.judge(0, Reason::UnknownCredential, &Pin::new("0000"), false, at);
             assert_eq!(wrong, Unknown::Wrong { locked_until: None });
@@ -137,7 +137,7 @@ mod tests {
         let mut restarted = KeypadGuard::restored(None, &guard.memory()).unwrap();
         assert_eq!(restarted.strikes(0), 4);
         let fifth = restarted.judge(0, Reason::UnknownCredential, &Pin::new("1"), false, at);
-        let until = Instant(at.0 + FIRST_LOCKOUT);
+        let until = Timestamp(at.0 + FIRST_LOCKOUT);
         assert_eq!(
             fifth,
             Unknown::Wrong {

@@ -20,8 +20,8 @@ use accessctl_core::offline::code::IssueError;
 use accessctl_core::offline::{build_image, lock_key, BuildError, BuiltImage, DecodeError, Issue};
 use accessctl_core::secret::Key;
 use accessctl_core::syntax::ast::{File, Item, SiteClause};
-use accessctl_core::time::{InstantError, WrittenInstant};
-use accessctl_core::{check, suggest, CompiledPolicy, Instant, Sources};
+use accessctl_core::time::{TimestampError, WrittenTimestamp};
+use accessctl_core::{check, suggest, CompiledPolicy, Sources, Timestamp};
 use chrono_tz::Tz;
 use serde::Serialize;
 use thiserror::Error;
@@ -50,11 +50,11 @@ pub enum OfflineError {
     },
     /// A written instant of some option names no instant at the site.
     #[error("{option}: {source}")]
-    Instant {
+    Timestamp {
         /// The option (`--from`, `--expires`, `--at`).
         option: &'static str,
         /// Why.
-        source: InstantError,
+        source: TimestampError,
     },
     /// No code of the scheme covers the window asked for.
     #[error("no {use_} code covers {length} from the start given: the longest window lasts {}", hours_text(*.longest))]
@@ -129,7 +129,7 @@ impl OfflineError {
             OfflineError::Keystore(KeystoreError::Write(_)) => "edit_failed",
             OfflineError::Keystore(_) => "keystore_unreadable",
             OfflineError::NoKeystore { .. } => "no_keystore",
-            OfflineError::Instant { .. } => "invalid_instant",
+            OfflineError::Timestamp { .. } => "invalid_instant",
             OfflineError::NoCoveringCode { .. } | OfflineError::Issue(_) => "cannot_issue",
             OfflineError::ReadFile { .. } => "unreadable",
             OfflineError::LockImage { .. } | OfflineError::CardKey { .. } => "invalid_image",
@@ -243,7 +243,7 @@ impl OfflinePolicy {
     /// with the lock key derived from [`OfflinePolicy::door_key`]: what `lock image`
     /// writes and `lock push` and the controller send. A door whose entries exceed
     /// its capacity is an [`OfflineError::Build`].
-    pub fn lock_image(&self, door: DoorId, issued: Instant) -> Result<BuiltImage, OfflineError> {
+    pub fn lock_image(&self, door: DoorId, issued: Timestamp) -> Result<BuiltImage, OfflineError> {
         let key = lock_key(&self.door_key(door)?, self.door_name(door));
         let query = &self.query;
         build_image(
@@ -398,11 +398,11 @@ fn named_stores(files: &[File], sources: &Sources) -> BTreeMap<String, PathBuf> 
 /// An instant written for `option`, read in `zone` (now when not written).
 pub fn resolve(
     option: &'static str,
-    written: Option<&WrittenInstant>,
+    written: Option<&WrittenTimestamp>,
     zone: Tz,
-) -> Result<Instant, OfflineError> {
+) -> Result<Timestamp, OfflineError> {
     instant::resolve(written, zone, instant::now())
-        .map_err(|source| OfflineError::Instant { option, source })
+        .map_err(|source| OfflineError::Timestamp { option, source })
 }
 
 /// The bytes of an image file (lock image or card key), at most 16 MiB.
@@ -491,7 +491,7 @@ pub struct WindowView {
 
 impl WindowView {
     /// `[start, end)` shown in `zone`.
-    pub fn new(start: Instant, end: Instant, zone: Tz) -> WindowView {
+    pub fn new(start: Timestamp, end: Timestamp, zone: Tz) -> WindowView {
         WindowView {
             start: instant::show(start, zone),
             end: instant::show(end, zone),
@@ -569,7 +569,7 @@ mod tests {
 
     #[test]
     fn instants_are_shown_in_utc_with_z() {
-        assert_eq!(utc(Instant(1_795_424_400)), "2026-11-23T09:00:00Z");
+        assert_eq!(utc(Timestamp(1_795_424_400)), "2026-11-23T09:00:00Z");
         assert_eq!(hours_text(336), "14 days");
         assert_eq!(hours_text(24), "24 hours");
         assert_eq!(hours_text(1), "1 hour");

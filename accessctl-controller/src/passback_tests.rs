@@ -3,7 +3,7 @@
 
 use accessctl_core::decide::Movement;
 use accessctl_core::model::Direction;
-use accessctl_core::{check, CompiledPolicy, Instant, Reason, Sources};
+use accessctl_core::{check, CompiledPolicy, Reason, Sources, Timestamp};
 
 use crate::door::DoorContext;
 use crate::journal::{EventKind, Journal};
@@ -48,7 +48,7 @@ fn door(policy: &QueryPolicy, name: &str) -> DoorReader {
 /// Monday 2026-11-23 09:00 in Paris, and `minutes` later.
 fn at(minutes: i64) -> Now {
     Now {
-        wall: Instant(1_795_420_800 + 8 * 3_600 + minutes * 60),
+        wall: Timestamp(1_795_420_800 + 8 * 3_600 + minutes * 60),
         mono: std::time::Instant::now(),
     }
 }

@@ -6,7 +6,7 @@
 //! users by name returns. It carries the policy's sources and diagnostics so that the
 //! caller can show them; it renders nothing itself, and never holds a key.
 
-use accessctl_core::time::InstantError;
+use accessctl_core::time::TimestampError;
 use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
@@ -43,7 +43,7 @@ pub enum PolicyError {
     },
     /// An instant that does not exist at the door's site.
     #[error("--at: {0}")]
-    Instant(#[from] InstantError),
+    Timestamp(#[from] TimestampError),
     /// A site's key store, or what it holds, will not do.
     #[error(transparent)]
     Offline(#[from] OfflineError),

@@ -21,7 +21,7 @@ use std::fmt;
 
 use accessctl_core::decide::{Movement, Occupant};
 use accessctl_core::model::{Direction, Policy};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::journal::JournalError;
@@ -282,6 +282,6 @@ pub(crate) fn movement(direction: &str, at: i64) -> Option<Movement> {
     };
     Some(Movement {
         direction,
-        at: Instant(at),
+        at: Timestamp(at),
     })
 }

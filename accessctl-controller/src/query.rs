@@ -10,8 +10,8 @@
 use std::path::Path;
 
 use accessctl_core::model::{DoorId, Policy, Target, UserId};
-use accessctl_core::time::WrittenInstant;
-use accessctl_core::{check, suggest, CompiledPolicy, Instant};
+use accessctl_core::time::WrittenTimestamp;
+use accessctl_core::{check, suggest, CompiledPolicy, Timestamp};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -82,8 +82,8 @@ impl QueryPolicy {
     pub fn when(
         &self,
         door: DoorId,
-        at: Option<&WrittenInstant>,
-        now: Instant,
+        at: Option<&WrittenTimestamp>,
+        now: Timestamp,
     ) -> Result<When, PolicyError> {
         let zone = self.zone_of(door);
         let at = instant::resolve(at, zone, now)?;
@@ -147,7 +147,7 @@ fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct When {
     /// The instant asked about.
-    pub at: Instant,
+    pub at: Timestamp,
     /// The zone of the door's site.
     pub zone: Tz,
 }

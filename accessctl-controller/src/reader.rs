@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use accessctl_core::offline::Unknown;
 use accessctl_core::secret::Key;
-use accessctl_core::{Decision, Instant};
+use accessctl_core::{Decision, Timestamp};
 
 use crate::actions;
 use crate::door::DoorContext;
@@ -37,7 +37,7 @@ pub const SECOND_FACTOR_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Now {
     /// Seconds since the epoch, as decisions take them.
-    pub wall: Instant,
+    pub wall: Timestamp,
     /// For timeouts.
     pub mono: std::time::Instant,
 }
@@ -259,7 +259,7 @@ impl DoorReader {
         verdict: Verdict,
         judged: Unknown,
         reader: u8,
-        at: Instant,
+        at: Timestamp,
     ) -> Vec<Verdict> {
         let code =
             |accepted, detail| verdict::offline_code(&self.door, reader, accepted, detail, at);

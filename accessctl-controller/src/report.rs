@@ -232,11 +232,11 @@ impl Report {
         verdict: &Verdict,
         site: &str,
         door: &str,
-        at: accessctl_core::Instant,
+        at: accessctl_core::Timestamp,
     ) -> Report {
         match &verdict.event {
             Some(event) => Report::Decision {
-                at: utc(accessctl_core::Instant(event.at)),
+                at: utc(accessctl_core::Timestamp(event.at)),
                 site: event.site.clone(),
                 door: event.door.clone(),
                 outcome: verdict.outcome,

@@ -11,7 +11,7 @@
 
 use accessctl_core::compile::Holder;
 use accessctl_core::model::Policy;
-use accessctl_core::{Decision, Instant, Presented, Reason, Request, Subject};
+use accessctl_core::{Decision, Presented, Reason, Request, Subject, Timestamp};
 use accessctl_devices::osdp::Command;
 use serde::Serialize;
 
@@ -109,7 +109,7 @@ pub fn present(
     door: &DoorContext,
     reader: u8,
     credentials: Credentials<'_>,
-    at: Instant,
+    at: Timestamp,
     presence: &mut dyn PresenceStore,
 ) -> Verdict {
     let request = Request {
@@ -175,7 +175,7 @@ pub fn unreadable(
     reader: u8,
     kind: EventKind,
     detail: &str,
-    at: Instant,
+    at: Timestamp,
 ) -> Verdict {
     let outcome = match kind {
         EventKind::BadParity => Outcome::BadParity,
@@ -207,7 +207,7 @@ pub fn locked_out(reader: u8) -> Verdict {
 
 /// The lockout that the wrong entry just refused began: reader `reader`'s keypad
 /// reads nothing until `until`. `detail` says how many wrong entries and until when.
-pub fn keypad_locked(door: &DoorContext, detail: String, at: Instant) -> Verdict {
+pub fn keypad_locked(door: &DoorContext, detail: String, at: Timestamp) -> Verdict {
     Verdict {
         outcome: Outcome::KeypadLocked,
         decision: None,
@@ -226,7 +226,7 @@ pub fn offline_code(
     reader: u8,
     accepted: bool,
     detail: String,
-    at: Instant,
+    at: Timestamp,
 ) -> Verdict {
     let (outcome, kind, commands) = match accepted {
         true => (Outcome::Opened, EventKind::Opened, actions::open(reader)),
@@ -244,7 +244,7 @@ pub fn offline_code(
 }
 
 /// The journal event of a decision: opened or denied, with its reason and holder.
-pub fn event_of(policy: &Policy, door: &DoorContext, decision: &Decision, at: Instant) -> Event {
+pub fn event_of(policy: &Policy, door: &DoorContext, decision: &Decision, at: Timestamp) -> Event {
     let kind = match decision.allowed() {
         true => EventKind::Opened,
         false => EventKind::Denied,

@@ -8,7 +8,7 @@
 //! never print (callers render what it returns), and never keep a PIN or a key.
 
 use accessctl_core::model::{Credential, Tracking, ZoneKind};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::instant::utc;
@@ -94,7 +94,7 @@ pub fn reset(
     zone: &str,
     whose: &Whose,
     store: &mut dyn PresenceStore,
-    at: Instant,
+    at: Timestamp,
 ) -> Result<Reset, ZoneError> {
     let found = find(policy, zone)?;
     let (user, keys) = occupants(policy, whose)?;
@@ -124,7 +124,7 @@ pub fn reset_in_journal(
     zone: &str,
     whose: &Whose,
     journal: &mut Journal,
-    at: Instant,
+    at: Timestamp,
 ) -> Result<Reset, ZoneError> {
     let reset = reset(policy, zone, whose, journal, at)?;
     journal.record(&reset.event)?;

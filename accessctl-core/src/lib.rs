@@ -47,7 +47,7 @@ pub use compile::CompiledPolicy;
 pub use decide::{Decision, Presented, Reason, Request, Subject};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use source::{FileId, Sources, Span};
-pub use time::Instant;
+pub use time::Timestamp;
 
 /// The outcome of checking a policy: its syntax trees, the model when it is valid,
 /// and every diagnostic found.

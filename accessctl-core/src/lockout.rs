@@ -51,7 +51,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::time::Instant;
+use crate::time::Timestamp;
 
 /// Wrong entries between lockouts.
 pub const STRIKES_PER_LOCKOUT: u32 = 5;
@@ -70,18 +70,18 @@ pub const MAX_WRONG_PER_YEAR: u32 = 2_130;
 ///
 /// ```
 /// use accessctl_core::lockout::{Lockout, FIRST_LOCKOUT};
-/// use accessctl_core::Instant;
+/// use accessctl_core::Timestamp;
 ///
 /// let mut keypad = Lockout::default();
-/// let now = Instant(1_795_424_400);
+/// let now = Timestamp(1_795_424_400);
 /// for _ in 0..4 {
 ///     assert_eq!(keypad.admit(now), Ok(()));
 ///     assert_eq!(keypad.strike(now), None);
 /// }
 /// let until = keypad.strike(now); // the fifth wrong entry locks
-/// assert_eq!(until, Some(Instant(now.0 + FIRST_LOCKOUT)));
-/// assert_eq!(keypad.admit(Instant(now.0 + 60)), Err(Instant(now.0 + FIRST_LOCKOUT)));
-/// assert_eq!(keypad.admit(Instant(now.0 + FIRST_LOCKOUT)), Ok(()));
+/// assert_eq!(until, Some(Timestamp(now.0 + FIRST_LOCKOUT)));
+/// assert_eq!(keypad.admit(Timestamp(now.0 + 60)), Err(Timestamp(now.0 + FIRST_LOCKOUT)));
+/// assert_eq!(keypad.admit(Timestamp(now.0 + FIRST_LOCKOUT)), Ok(()));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lockout {
@@ -92,15 +92,15 @@ pub struct Lockout {
     /// Lockouts since the last forgiveness.
     lockouts: u32,
     /// The end of the lockout in force or last in force.
-    until: Option<Instant>,
+    until: Option<Timestamp>,
     /// The last wrong entry.
-    last_strike: Option<Instant>,
+    last_strike: Option<Timestamp>,
 }
 
 impl Lockout {
     /// Whether an entry at `now` is read: `Err(until)` while the keypad is locked.
     /// Forgives first when the keypad has been quiet for [`FORGIVE_AFTER`].
-    pub fn admit(&mut self, now: Instant) -> Result<(), Instant> {
+    pub fn admit(&mut self, now: Timestamp) -> Result<(), Timestamp> {
         self.forgive_if_quiet(now);
         match self.locked_until(now) {
             Some(until) => Err(until),
@@ -110,7 +110,7 @@ impl Lockout {
 
     /// Counts a wrong entry at `now`; returns the end of the lockout it starts, if it
     /// starts one.
-    pub fn strike(&mut self, now: Instant) -> Option<Instant> {
+    pub fn strike(&mut self, now: Timestamp) -> Option<Timestamp> {
         self.forgive_if_quiet(now);
         self.strikes = self.strikes.saturating_add(1);
         self.pending = self.pending.saturating_add(1);
@@ -120,13 +120,13 @@ impl Lockout {
         }
         self.pending = 0;
         self.lockouts = self.lockouts.saturating_add(1);
-        let until = Instant(now.0.saturating_add(lockout_length(self.lockouts)));
+        let until = Timestamp(now.0.saturating_add(lockout_length(self.lockouts)));
         self.until = Some(until);
         self.until
     }
 
     /// Until when the keypad is locked, if it is at `now`.
-    pub fn locked_until(&self, now: Instant) -> Option<Instant> {
+    pub fn locked_until(&self, now: Timestamp) -> Option<Timestamp> {
         self.until.filter(|until| now < *until)
     }
 
@@ -145,7 +145,7 @@ impl Lockout {
         *self == Lockout::default()
     }
 
-    fn forgive_if_quiet(&mut self, now: Instant) {
+    fn forgive_if_quiet(&mut self, now: Timestamp) {
         if self
             .last_strike
             .is_some_and(|last| now.0 >= last.0.saturating_add(FORGIVE_AFTER))
@@ -175,10 +175,10 @@ mod tests {
         let mut now = start;
         let mut read = 0;
         while now < start + seconds {
-            match keypad.admit(Instant(now)) {
+            match keypad.admit(Timestamp(now)) {
                 Err(until) => now = until.0,
                 Ok(()) => {
-                    keypad.strike(Instant(now));
+                    keypad.strike(Timestamp(now));
                     read += 1;
                     now += 1;
                 }
@@ -216,10 +216,10 @@ mod tests {
             while now < 365 * DAY {
                 let mut typed = 0;
                 while typed < batches * STRIKES_PER_LOCKOUT && now < 365 * DAY {
-                    match keypad.admit(Instant(now)) {
+                    match keypad.admit(Timestamp(now)) {
                         Err(until) => now = until.0,
                         Ok(()) => {
-                            keypad.strike(Instant(now));
+                            keypad.strike(Timestamp(now));
                             typed += 1;
                             read += 1;
                         }
@@ -238,16 +238,16 @@ mod tests {
     fn quiet_keypads_are_forgiven_and_successes_forgive_nothing() {
         let mut keypad = Lockout::default();
         for _ in 0..4 {
-            keypad.strike(Instant(0));
+            keypad.strike(Timestamp(0));
         }
         // A success between guesses changes nothing: the fifth wrong entry locks.
         assert_eq!(
-            keypad.strike(Instant(10)),
-            Some(Instant(10 + FIRST_LOCKOUT))
+            keypad.strike(Timestamp(10)),
+            Some(Timestamp(10 + FIRST_LOCKOUT))
         );
-        assert_eq!(keypad.admit(Instant(10 + FORGIVE_AFTER - 1)), Ok(()));
+        assert_eq!(keypad.admit(Timestamp(10 + FORGIVE_AFTER - 1)), Ok(()));
         assert_eq!(keypad.strikes(), 5);
-        assert_eq!(keypad.admit(Instant(10 + FORGIVE_AFTER)), Ok(()));
+        assert_eq!(keypad.admit(Timestamp(10 + FORGIVE_AFTER)), Ok(()));
         assert!(keypad.is_clear());
     }
 
@@ -255,14 +255,14 @@ mod tests {
     fn the_state_survives_a_round_trip_through_json() {
         let mut keypad = Lockout::default();
         for _ in 0..5 {
-            keypad.strike(Instant(100));
+            keypad.strike(Timestamp(100));
         }
         let text = serde_json::to_string(&keypad).unwrap();
         let back: Lockout = serde_json::from_str(&text).unwrap();
         assert_eq!(back, keypad);
         assert_eq!(
-            back.locked_until(Instant(101)),
-            Some(Instant(100 + FIRST_LOCKOUT))
+            back.locked_until(Timestamp(101)),
+            Some(Timestamp(100 + FIRST_LOCKOUT))
         );
     }
 }

@@ -16,7 +16,7 @@ use crate::compile::CompiledPolicy;
 use crate::decide::{self, Decision, Presented, Reason, Request};
 use crate::model::{AppointmentId, DoorId, Policy, UserId};
 use crate::source::Span;
-use crate::time::Instant;
+use crate::time::Timestamp;
 
 /// One expectation of a policy test: "this subject may (not) open this door at this
 /// instant [, for this reason]".
@@ -31,7 +31,7 @@ pub struct Expectation {
     /// The door.
     pub door: DoorId,
     /// When (a written local time resolved in the door's site zone).
-    pub at: Instant,
+    pub at: Timestamp,
     /// The site's network is down.
     pub offline: bool,
     /// `may` (true) or `may not` (false).
@@ -290,7 +290,7 @@ fn door_name(policy: &Policy, door: DoorId) -> String {
 
 /// `at` in the local time of the door's site, with its offset (UTC when the door is
 /// unknown); seconds only when there are some.
-fn local_instant(policy: &Policy, door: DoorId, at: Instant) -> String {
+fn local_instant(policy: &Policy, door: DoorId, at: Timestamp) -> String {
     let Some(utc) = chrono::DateTime::from_timestamp(at.0, 0) else {
         return format!("@{}", at.0);
     };
@@ -351,7 +351,7 @@ test "t" {
         assert_eq!(first.title, "t");
         assert_eq!(first.door, policy.door_named("main").unwrap());
         // 09:00 in Paris in November is 08:00 UTC.
-        assert_eq!(first.at, Instant(1_795_420_800));
+        assert_eq!(first.at, Timestamp(1_795_420_800));
         assert!(first.allowed && !first.offline && first.because.is_none());
         let Subject::Credentials(credentials) = &tests[1].subject else {
             panic!("credentials")
@@ -381,7 +381,7 @@ test "t" {
         let mut guest = tests[2].clone();
         // At 16:30 the early appointment is over (not now) and the late one does
         // not hold `main` (not granted): "not now" went further.
-        guest.at = Instant(guest.at.0 + 8 * 3600);
+        guest.at = Timestamp(guest.at.0 + 8 * 3600);
         assert_eq!(guest.decide(&compiled).reason, Reason::AppointmentNotNow);
         guest.door = policy.door_named("vault").unwrap();
         assert_eq!(guest.decide(&compiled).reason, Reason::Appointment);

@@ -21,8 +21,8 @@ use accessctl_core::decide::{
 };
 use accessctl_core::model::Direction;
 use accessctl_core::model::{AppointmentId, DoorId, Grant, Policy, Target, UserId};
-use accessctl_core::time::WrittenInstant;
-use accessctl_core::{check, CompiledPolicy, Instant, Sources};
+use accessctl_core::time::WrittenTimestamp;
+use accessctl_core::{check, CompiledPolicy, Sources, Timestamp};
 
 use crate::support::reference;
 
@@ -96,10 +96,10 @@ impl Site {
     }
 
     /// The instant written `at`, read in the zone of `door`'s site.
-    fn instant(&self, door: DoorId, at: &str) -> Instant {
+    fn instant(&self, door: DoorId, at: &str) -> Timestamp {
         let site = self.policy.doors[door.index()].site;
         let zone = self.policy.sites[site.index()].timezone;
-        WrittenInstant::parse(at)
+        WrittenTimestamp::parse(at)
             .and_then(|w| w.resolve(zone))
             .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -209,7 +209,7 @@ impl Site {
                 let request = Request {
                     subject,
                     door: id,
-                    at: Instant(at),
+                    at: Timestamp(at),
                     offline: false,
                 };
                 self.request(request).allowed()
@@ -390,7 +390,7 @@ mod identification {
         let decision = site.request(Request {
             subject: card(1),
             door: DoorId(99),
-            at: Instant(1_795_426_200),
+            at: Timestamp(1_795_426_200),
             offline: false,
         });
         assert_eq!(decision.reason, Reason::UnknownDoor);

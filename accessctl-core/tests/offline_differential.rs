@@ -20,7 +20,7 @@ use accessctl_core::decide::{Decision, Reason, Request, Subject};
 use accessctl_core::model::{DoorId, Policy};
 use accessctl_core::offline::{build_image, lock_key, BuiltImage, Issue, LockImage};
 use accessctl_core::secret::Key;
-use accessctl_core::{CompiledPolicy, Instant};
+use accessctl_core::{CompiledPolicy, Timestamp};
 use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
 
 use crate::support::model_gen;
@@ -60,7 +60,7 @@ fn locks(policy: &Policy, engine: &CompiledPolicy) -> Vec<Lock> {
             let door = DoorId(d as u32);
             let key = lock_key(&site_key, &policy.doors[d].name);
             let issue = Issue {
-                issued: Instant(ISSUED),
+                issued: Timestamp(ISSUED),
                 horizon_days: HORIZON_DAYS,
             };
             let built = build_image(policy, engine, door, &key, issue)

@@ -43,7 +43,7 @@ fn address() -> Address {
 struct Read {
     bytes: Vec<u8>,
     door: usize,
-    at: accessctl_core::Instant,
+    at: accessctl_core::Timestamp,
 }
 
 /// The `osdp_RAW` reply frame of an H10301 read of `card`.
@@ -186,7 +186,7 @@ fn controller(c: &mut Criterion) {
         compiled: workload.compiled,
     };
     let now = Now {
-        wall: accessctl_core::Instant(0),
+        wall: accessctl_core::Timestamp(0),
         mono: std::time::Instant::now(),
     };
     let header = Header::command(address(), Sequence::new(2).expect("2"), Check::Crc16);

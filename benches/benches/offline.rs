@@ -19,7 +19,7 @@ use accessctl_core::offline::code::{
 };
 use accessctl_core::offline::{build_image, lock_key, BuiltImage, Issue, LockImage};
 use accessctl_core::secret::Key;
-use accessctl_core::{check, CompiledPolicy, Instant, Presented, Sources};
+use accessctl_core::{check, CompiledPolicy, Presented, Sources, Timestamp};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -32,7 +32,7 @@ fn site_key() -> Key {
 }
 
 fn issue() -> Issue {
-    Issue::at(Instant(WINDOW_START))
+    Issue::at(Timestamp(WINDOW_START))
 }
 
 fn build(policy: &Policy, compiled: &CompiledPolicy, door: DoorId) -> BuiltImage {
@@ -82,7 +82,7 @@ fn measure(
         ..Presented::default()
     };
     // A Monday, 10:00 UTC.
-    let at = Instant(WINDOW_START + 10 * 3600);
+    let at = Timestamp(WINDOW_START + 10 * 3600);
     let summary = built.contents.summary();
     eprintln!(
         "{group}: door `{}`: {} entries ({} holders, {} schedules, {} revoked), {} bytes; \
@@ -183,14 +183,14 @@ fn four_thousand(c: &mut Criterion) {
 fn offline_codes(c: &mut Criterion) {
     let door_key = door_code_key(&site_key(), "d00001");
     let request = CodeRequest {
-        start: Instant(WINDOW_START),
+        start: Timestamp(WINDOW_START),
         hours: 24,
         once: false,
         variant: 0,
     };
     let issued = issue_code(&door_key, &request).expect("a 24-hour code issues");
     let code = issued.code.expose_digits().to_owned();
-    let now = Instant(WINDOW_START + 3600);
+    let now = Timestamp(WINDOW_START + 3600);
     // Another door's code for the same window: well formed, wrong for this lock.
     let other_door = door_code_key(&site_key(), "d00002");
     let wrong = issue_code(&other_door, &request).expect("issues");

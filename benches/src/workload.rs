@@ -10,7 +10,7 @@
 use crate::{reference_site, Rng, SiteParams};
 use accessctl_core::model::{Credential, DoorId, Policy, UserId};
 use accessctl_core::{
-    check, CompiledPolicy, Instant, Presented, Reason, Request, Sources, Subject,
+    check, CompiledPolicy, Presented, Reason, Request, Sources, Subject, Timestamp,
 };
 
 /// 2026-01-05T00:00:00Z, a Monday: the start of the window requests are drawn from.
@@ -77,7 +77,7 @@ pub struct CardRequest {
     /// The door.
     pub door: DoorId,
     /// When, UTC seconds.
-    pub at: Instant,
+    pub at: Timestamp,
 }
 
 impl CardRequest {
@@ -175,7 +175,7 @@ impl Workload {
         holders: &[(UserId, u64)],
         rng: &mut Rng,
     ) -> Option<CardRequest> {
-        let at = Instant(WINDOW_START + rng.below(WINDOW_SECONDS as usize) as i64);
+        let at = Timestamp(WINDOW_START + rng.below(WINDOW_SECONDS as usize) as i64);
         if kind == Kind::UnknownCard {
             // Generated card numbers lie in 10,000,000 + 50 × users; beyond is free.
             let card = 9_000_000_000 + rng.next() % 1_000_000_000;
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn the_window_starts_on_a_monday() {
-        let local = accessctl_core::time::LocalTime::at(Instant(WINDOW_START), 0);
+        let local = accessctl_core::time::LocalTime::at(Timestamp(WINDOW_START), 0);
         assert_eq!((local.weekday(), local.minute), (0, 0));
     }
 }

@@ -12,7 +12,7 @@ use accessctl_benches::workload::{CardRequest, Kind, Workload, WINDOW_SECONDS, W
 use accessctl_benches::SiteParams;
 use accessctl_core::model::DoorId;
 use accessctl_core::time::day_number;
-use accessctl_core::{Instant, Reason};
+use accessctl_core::{Reason, Timestamp};
 use cedar_models::{fastest, natural, Caller, CedarModel};
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ fn on_holidays(workload: &Workload, count: usize) -> Vec<CardRequest> {
     let mut requests = spread(workload, count);
     for (i, request) in requests.iter_mut().enumerate() {
         let day = days[(i * 31) % days.len()];
-        request.at = Instant(day * 86_400 + (i as i64 * 4_919) % 86_400);
+        request.at = Timestamp(day * 86_400 + (i as i64 * 4_919) % 86_400);
     }
     requests
 }
@@ -56,7 +56,7 @@ fn spread(workload: &Workload, count: usize) -> Vec<CardRequest> {
         .map(|i| {
             let (_, card) = holders[(i * 7_919) % holders.len()];
             let door = DoorId(((i * 104_729) % doors) as u32);
-            let at = Instant(WINDOW_START + (i as i64 * 1_234_567) % WINDOW_SECONDS);
+            let at = Timestamp(WINDOW_START + (i as i64 * 1_234_567) % WINDOW_SECONDS);
             CardRequest { card, door, at }
         })
         .collect()

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::transport::Connection;
 use clap::{Args, Subcommand};
@@ -97,7 +97,7 @@ pub struct ControllerRunArgs {
     /// Start the controller's clock at this instant (local time of the first door's
     /// site without an offset) instead of now; it then runs on. For demos and tests.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
@@ -127,7 +127,7 @@ pub struct LockPushArgs {
     /// The image's issue instant (local time of the door's site without an offset).
     /// Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// Give up after this many seconds without the PD confirming the whole image.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{parse_instant, FormatArgs, FormatChoice, OutputFormat};
@@ -128,14 +128,14 @@ pub struct JournalFilterArgs {
     /// The window's start (included). Without an offset, UTC. Default: 60 days
     /// before --until, or before now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub since: Option<WrittenInstant>,
+    pub since: Option<WrittenTimestamp>,
     /// The window's end (excluded). Without an offset, UTC. Default: 60 days after
     /// --since, or no end when --since is not given either.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub until: Option<WrittenInstant>,
+    pub until: Option<WrittenTimestamp>,
     /// The instant taken as now for the default window. Default: the clock.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// At most this many events (the newest).
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
@@ -153,7 +153,7 @@ pub struct JournalPurgeArgs {
     pub older_than: u32,
     /// The instant the age is counted from. Without an offset, UTC. Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,

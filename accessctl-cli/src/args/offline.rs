@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use clap::{Args, Subcommand};
 
 use super::{parse_instant, Format, FormatArgs, PolicyArgs};
@@ -103,7 +103,7 @@ pub struct CodesIssueArgs {
     /// When the code starts to open (local time of the door's site without an offset);
     /// rounded down to the hour. Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub from: Option<WrittenInstant>,
+    pub from: Option<WrittenTimestamp>,
     /// How long it opens: 90m, 2h, 3d, 1w… The code's window is the shortest the
     /// scheme offers that covers it.
     #[arg(long = "for", value_name = "DURATION", value_parser = WrittenDuration::parse)]
@@ -137,7 +137,7 @@ pub struct CodesVerifyArgs {
     pub code: String,
     /// When it is typed (local time of the door's site without an offset). Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
@@ -192,7 +192,7 @@ pub struct LockImageArgs {
     /// The issue instant (local time of the door's site without an offset). Default:
     /// now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
@@ -264,7 +264,7 @@ pub struct KeyStatusArgs {
     pub site: Option<String>,
     /// When the card is read (local time of the site without an offset). Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,
@@ -285,7 +285,7 @@ pub struct KeyEncodeArgs {
     /// When the key stops opening until refreshed (local time of the site without an
     /// offset).
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub expires: WrittenInstant,
+    pub expires: WrittenTimestamp,
     /// The file to write the key image to (replaced atomically).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
@@ -295,7 +295,7 @@ pub struct KeyEncodeArgs {
     pub site: Option<String>,
     /// The issue instant (local time of the site without an offset). Default: now.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// `--keystore`.
     #[command(flatten)]
     pub store: StoreOption,

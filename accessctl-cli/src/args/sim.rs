@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use accessctl_core::time::WrittenInstant;
+use accessctl_core::time::WrittenTimestamp;
 use accessctl_devices::osdp::secure::{Scbk, KEY_LEN};
 use accessctl_devices::osdp::Address;
 use accessctl_devices::transport::Connection;
@@ -102,7 +102,7 @@ pub struct SimLockArgs {
     /// Start the lock's clock at this instant (local time of the image's site without
     /// an offset) instead of now; it then runs on.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
-    pub at: Option<WrittenInstant>,
+    pub at: Option<WrittenTimestamp>,
     /// The lock's persistent memory: its keypad's wrong entries and lockout, and the
     /// one-time offline codes it accepted, kept across restarts (created when missing,
     /// only its owner may read it). Default: the image's path with `.state` added.

@@ -9,7 +9,7 @@
 
 use accessctl_core::card_key::{CardKeys, KeyChanges, KeyImage, KeyStatus, StatusError};
 use accessctl_core::model::{SiteId, UserId};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -187,7 +187,7 @@ struct Judged {
 }
 
 impl Judged {
-    fn new(policy: &OfflinePolicy, holder: &Holder, at: Instant, status: &KeyStatus) -> Judged {
+    fn new(policy: &OfflinePolicy, holder: &Holder, at: Timestamp, status: &KeyStatus) -> Judged {
         let mut judged = Judged {
             version: SCHEMA_VERSION,
             status: status.code(),

@@ -16,7 +16,7 @@ use accessctl_core::offline::code::{
     IssueError, IssuedCode, DRIFT_TOLERANCE,
 };
 use accessctl_core::secret::Key;
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -76,7 +76,7 @@ fn run_issue(args: &CodesIssueArgs, console: &mut Console<'_>) -> Result<Exit, C
 /// its start is rounded down.
 fn issue_covering(
     key: &Key,
-    from: Instant,
+    from: Timestamp,
     length: &WrittenDuration,
     once: bool,
     variant: u8,
@@ -138,7 +138,7 @@ impl Issued {
     fn new(
         door: &CodeDoor,
         issued: &IssuedCode,
-        from: Instant,
+        from: Timestamp,
         length: &WrittenDuration,
     ) -> Issued {
         let w = issued.window;
@@ -220,7 +220,7 @@ struct Verified {
 }
 
 impl Verified {
-    fn new(door: &CodeDoor, at: Instant, outcome: Result<CodeWindow, CodeRefusal>) -> Verified {
+    fn new(door: &CodeDoor, at: Timestamp, outcome: Result<CodeWindow, CodeRefusal>) -> Verified {
         let (window, once, refusal, message) = match outcome {
             Ok(w) => (
                 Some(WindowView::new(w.start, w.end, door.zone)),

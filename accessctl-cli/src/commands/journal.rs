@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use accessctl_core::time::WrittenInstant;
-use accessctl_core::Instant;
+use accessctl_core::time::WrittenTimestamp;
+use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::args::{ExportFormat, JournalExportArgs, JournalFilterArgs, ListFormat};
@@ -157,7 +157,9 @@ fn export(args: &JournalExportArgs, console: &mut Console<'_>) -> Result<Exit, C
 }
 
 /// The events the filter selects, newest first, with the window they were read in.
-fn select(args: &JournalFilterArgs) -> Result<(Vec<Entry>, Instant, Option<Instant>), CliError> {
+fn select(
+    args: &JournalFilterArgs,
+) -> Result<(Vec<Entry>, Timestamp, Option<Timestamp>), CliError> {
     let now = resolve(args.at.as_ref())?.unwrap_or_else(instant::now);
     let (since, until) = window(
         resolve(args.since.as_ref())?,
@@ -190,7 +192,7 @@ fn purge(args: &JournalPurgeArgs, console: &mut Console<'_>) -> Result<Exit, Cli
     let removed = journal
         .purge(now.0, retention)
         .map_err(JournalCommandError::from)?;
-    let before = utc(Instant(
+    let before = utc(Timestamp(
         now.0.saturating_sub(i64::from(args.older_than) * DAY),
     ));
     let text = match args.format.value {
@@ -211,7 +213,7 @@ fn purge(args: &JournalPurgeArgs, console: &mut Console<'_>) -> Result<Exit, Cli
 }
 
 /// An instant given on the command line, read as UTC when written without offset.
-fn resolve(written: Option<&WrittenInstant>) -> Result<Option<Instant>, CliError> {
+fn resolve(written: Option<&WrittenTimestamp>) -> Result<Option<Timestamp>, CliError> {
     match written {
         Some(written) => Ok(Some(written.resolve(chrono_tz::UTC)?)),
         None => Ok(None),
@@ -223,15 +225,15 @@ fn resolve(written: Option<&WrittenInstant>) -> Result<Option<Instant>, CliError
 /// [`MAX_WINDOW_DAYS`] before `now`, without end (so that events stamped by a clock a
 /// little ahead still show).
 pub fn window(
-    since: Option<Instant>,
-    until: Option<Instant>,
-    now: Instant,
-) -> Result<(Instant, Option<Instant>), JournalCommandError> {
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(Timestamp, Option<Timestamp>), JournalCommandError> {
     let span = MAX_WINDOW_DAYS * DAY;
     match (since, until) {
-        (None, None) => Ok((Instant(now.0.saturating_sub(span)), None)),
-        (Some(since), None) => Ok((since, Some(Instant(since.0.saturating_add(span))))),
-        (None, Some(until)) => Ok((Instant(until.0.saturating_sub(span)), Some(until))),
+        (None, None) => Ok((Timestamp(now.0.saturating_sub(span)), None)),
+        (Some(since), None) => Ok((since, Some(Timestamp(since.0.saturating_add(span))))),
+        (None, Some(until)) => Ok((Timestamp(until.0.saturating_sub(span)), Some(until))),
         (Some(since), Some(until)) => {
             let shown = || (utc(since), utc(until));
             if until.0 <= since.0 {
@@ -270,7 +272,7 @@ fn open(journal: &str) -> Result<Box<dyn EventStore>, JournalCommandError> {
 pub use crate::instant::utc;
 
 /// The window as people read it: `from … to …` or `from … on`.
-fn window_text(since: Instant, until: Option<Instant>) -> String {
+fn window_text(since: Timestamp, until: Option<Timestamp>) -> String {
     match until {
         Some(until) => format!("from {} to {}", utc(since), utc(until)),
         None => format!("from {} on", utc(since)),
@@ -278,7 +280,7 @@ fn window_text(since: Instant, until: Option<Instant>) -> String {
 }
 
 /// The table for people: a header line, then one line per event, newest first.
-fn human(entries: &[Entry], since: Instant, until: Option<Instant>) -> String {
+fn human(entries: &[Entry], since: Timestamp, until: Option<Timestamp>) -> String {
     let window = window_text(since, until);
     if entries.is_empty() {
         return format!("no events {window}\n");
@@ -316,7 +318,7 @@ fn cells(entry: &Entry) -> [String; 7] {
     let event = &entry.event;
     let who = event.user.clone().or_else(|| event.card.clone());
     [
-        utc(Instant(event.at)),
+        utc(Timestamp(event.at)),
         event.site.clone(),
         event.door.clone(),
         event.kind.to_string(),
@@ -340,11 +342,11 @@ struct JsonEvent<'a> {
 }
 
 /// The JSON document: `{"version": 1, "since", "until", "events": [...]}`.
-fn json(entries: &[Entry], since: Instant, until: Option<Instant>) -> String {
+fn json(entries: &[Entry], since: Timestamp, until: Option<Timestamp>) -> String {
     let events: Vec<JsonEvent<'_>> = entries
         .iter()
         .map(|entry| JsonEvent {
-            time: utc(Instant(entry.event.at)),
+            time: utc(Timestamp(entry.event.at)),
             entry,
         })
         .collect();
@@ -395,7 +397,7 @@ fn json_lines(entries: &[Entry]) -> String {
     let mut text = String::new();
     for entry in entries {
         let line = JsonEvent {
-            time: utc(Instant(entry.event.at)),
+            time: utc(Timestamp(entry.event.at)),
             entry,
         };
         text.push_str(&serde_json::to_string(&line).unwrap_or_default());
@@ -454,7 +456,7 @@ fn record(entry: &Entry) -> Vec<String> {
     let optional = |value: &Option<String>| value.clone().unwrap_or_default();
     vec![
         entry.id.to_string(),
-        utc(Instant(event.at)),
+        utc(Timestamp(event.at)),
         event.site.clone(),
         event.door.clone(),
         event.kind.to_string(),
@@ -475,7 +477,7 @@ mod tests {
 
     #[test]
     fn a_window_is_at_most_sixty_days() {
-        let day = |n: i64| Instant(n * DAY);
+        let day = |n: i64| Timestamp(n * DAY);
         assert_eq!(window(None, None, day(100)).unwrap(), (day(40), None));
         assert_eq!(
             window(Some(day(1)), None, day(0)).unwrap(),
@@ -486,7 +488,7 @@ mod tests {
             (day(10), Some(day(70)))
         );
         assert!(window(Some(day(1)), Some(day(61)), day(0)).is_ok());
-        let long = window(Some(day(1)), Some(Instant(61 * DAY + 1)), day(0));
+        let long = window(Some(day(1)), Some(Timestamp(61 * DAY + 1)), day(0));
         assert_eq!(long.unwrap_err().kind(), "window_too_long");
         let empty = window(Some(day(2)), Some(day(2)), day(0));
         assert_eq!(empty.unwrap_err().kind(), "invalid_window");
@@ -527,7 +529,7 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_utc() {
-        assert_eq!(utc(Instant(0)), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(Instant(i64::MAX)), "9999-12-31T23:59:59Z");
+        assert_eq!(utc(Timestamp(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(Timestamp(i64::MAX)), "9999-12-31T23:59:59Z");
     }
 }

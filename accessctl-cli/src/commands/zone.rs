@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::args::{Format, ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
@@ -135,7 +135,7 @@ fn open(path: &Path) -> Result<Journal, ZoneCommandError> {
     Ok(Journal::open(path)?)
 }
 
-fn utc(at: Instant) -> String {
+fn utc(at: Timestamp) -> String {
     instant::utc(at)
 }
 

@@ -4,7 +4,7 @@
 //! Owns the lines' text and fields. It must never show a PIN (steps name people, not
 //! digits) or a key.
 
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -95,7 +95,7 @@ pub fn journal_table(entries: &[Entry], zone: Tz) -> String {
         let event = &entry.event;
         let who = event.user.clone().or_else(|| event.card.clone());
         rows.push(vec![
-            local_time(Instant(event.at), zone),
+            local_time(Timestamp(event.at), zone),
             event.door.clone(),
             event.kind.to_string(),
             who.unwrap_or_default(),
@@ -110,6 +110,6 @@ pub fn journal_table(entries: &[Entry], zone: Tz) -> String {
 }
 
 /// `08:05` in `zone`.
-fn local_time(at: Instant, zone: Tz) -> String {
+fn local_time(at: Timestamp, zone: Tz) -> String {
     crate::instant::local(at, zone).format("%H:%M").to_string()
 }

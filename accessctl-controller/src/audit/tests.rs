@@ -2,7 +2,7 @@
 //! records as a lock would send them and as a forger would.
 
 use accessctl_core::offline::LockHolder;
-use accessctl_core::{check, Instant, Reason, Sources};
+use accessctl_core::{check, Reason, Sources, Timestamp};
 use accessctl_devices::osdp::{Address, Manufacturer};
 use accessctl_devices::sim::{AuditCredential, AuditRecord, SIM_VENDOR};
 
@@ -24,11 +24,11 @@ account acme {
 "#;
 
 /// The image's issue: Monday 2026-11-23 08:00 UTC.
-const ISSUED: Instant = Instant(1_795_420_800);
+const ISSUED: Timestamp = Timestamp(1_795_420_800);
 /// The lock's decision, 12:10 UTC.
-const DECIDED: Instant = Instant(1_795_435_800);
+const DECIDED: Timestamp = Timestamp(1_795_435_800);
 /// The controller's now when the record arrives, 12:30 UTC.
-const NOW: Instant = Instant(1_795_437_000);
+const NOW: Timestamp = Timestamp(1_795_437_000);
 
 fn door(name: &str) -> DoorContext {
     let mut sources = Sources::new();
@@ -56,7 +56,7 @@ fn ana_opened() -> AuditRecord {
     }
 }
 
-fn image(issued: Instant) -> SentImage {
+fn image(issued: Timestamp) -> SentImage {
     SentImage {
         issued,
         holders: vec!["ana".into()],
@@ -119,7 +119,7 @@ fn a_decision_taken_alone_is_journalled_at_the_locks_instant() {
 fn the_forged_record_of_the_finding_is_refused_and_never_shown_with_at() {
     // In clear, from a door that is not a lock, at i64::MIN, holder 65535.
     let forged = AuditRecord {
-        at: Instant(i64::MIN),
+        at: Timestamp(i64::MIN),
         holder: Some(LockHolder::Holder(u16::MAX)),
         ..ana_opened()
     };
@@ -166,7 +166,7 @@ fn only_the_secure_channel_of_a_door_with_a_key_is_believed() {
 fn instants_lie_between_the_image_and_now_within_the_drift() {
     let store = door("store");
     let at = |at: i64| AuditRecord {
-        at: Instant(at),
+        at: Timestamp(at),
         image_issued: None,
         ..ana_opened()
     };
@@ -195,7 +195,7 @@ fn instants_lie_between_the_image_and_now_within_the_drift() {
         )
     );
     let later_image = AuditRecord {
-        image_issued: Some(Instant(DECIDED.0 + 1)),
+        image_issued: Some(Timestamp(DECIDED.0 + 1)),
         ..ana_opened()
     };
     assert_eq!(
@@ -242,7 +242,7 @@ fn a_record_is_checked_by_the_image_it_names_or_else_the_last_sent() {
     let older = image(ISSUED);
     let newer = SentImage {
         holders: vec!["bob".into(), "ana".into()],
-        ..image(Instant(NOW.0 - 60))
+        ..image(Timestamp(NOW.0 - 60))
     };
     let images = sent(&[older, newer]);
     let source = AuditSource {
@@ -257,8 +257,8 @@ fn a_record_is_checked_by_the_image_it_names_or_else_the_last_sent() {
     assert_eq!(event.user.as_deref(), Some("ana"));
     // An image the controller never sent: checked by the last, the holder unnamed.
     let unknown_image = AuditRecord {
-        at: Instant(NOW.0 - 30),
-        image_issued: Some(Instant(NOW.0 - 3_600)),
+        at: Timestamp(NOW.0 - 30),
+        image_issued: Some(Timestamp(NOW.0 - 3_600)),
         allowed: false,
         reason: "outside_schedule".into(),
         dropped_before: 3,
@@ -338,13 +338,15 @@ fn another_vendors_data_is_ignored_and_the_sim_vendors_garbage_refused() {
 fn the_images_kept_are_the_last_few() {
     let mut images = SentImages::default();
     for at in 0..10 {
-        images.push(image(Instant(ISSUED.0 + at)));
+        images.push(image(Timestamp(ISSUED.0 + at)));
     }
     assert!(images.named(Some(ISSUED)).is_none());
-    let last = Instant(ISSUED.0 + 9);
+    let last = Timestamp(ISSUED.0 + 9);
     assert_eq!(images.last().map(|i| i.issued), Some(last));
     let kept = i64::try_from(SENT_IMAGES_KEPT).unwrap();
-    assert!(images.named(Some(Instant(ISSUED.0 + 10 - kept))).is_some());
+    assert!(images
+        .named(Some(Timestamp(ISSUED.0 + 10 - kept)))
+        .is_some());
 }
 
 #[test]

@@ -138,7 +138,7 @@ impl Event {
     pub fn problem(&self) -> Option<&'static str> {
         if self.door.is_empty() {
             Some("the door is empty")
-        } else if crate::instant::in_calendar(accessctl_core::Instant(self.at)).is_err() {
+        } else if crate::instant::in_calendar(accessctl_core::Timestamp(self.at)).is_err() {
             Some("its instant is beyond the years 0000 to 9999 ISO 8601 writes")
         } else if self.card.is_some() && self.kind != EventKind::UnknownCard {
             Some("a card number is kept only for unknown cards")

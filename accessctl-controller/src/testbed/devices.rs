@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant as Monotonic};
 
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{
     LockEvent, LockOutcome, Presentation, ReaderEvent, SimLink, SimLock, SimReader,
@@ -24,7 +24,7 @@ const TURN: Duration = Duration::from_millis(5);
 pub enum Order {
     /// Present this at the device at this address, at this instant of the lock's
     /// clock (the readers have none).
-    Present(Address, Presentation, Instant),
+    Present(Address, Presentation, Timestamp),
     /// Drop the network link (the lock's cut).
     Cut,
     /// Open the network link again (the lock's network is back).

@@ -5,7 +5,7 @@
 
 use std::io;
 
-use accessctl_core::time::InstantError;
+use accessctl_core::time::TimestampError;
 use accessctl_devices::sim::PresentationError;
 use thiserror::Error;
 
@@ -30,7 +30,7 @@ pub enum TestbedError {
     Offline(#[from] OfflineError),
     /// A scripted time is not an instant of the site's day.
     #[error("a scripted time: {0}")]
-    Instant(#[from] InstantError),
+    Timestamp(#[from] TimestampError),
     /// A scripted presentation does not read.
     #[error("cannot present that: {0}")]
     Presentation(#[from] PresentationError),

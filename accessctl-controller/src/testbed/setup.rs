@@ -12,8 +12,8 @@ use std::time::{Duration, Instant as Monotonic};
 
 use accessctl_core::offline::code::door_code_key;
 use accessctl_core::offline::{build_image, lock_key, ImageMap, Issue, LockImage};
-use accessctl_core::time::WrittenInstant;
-use accessctl_core::Instant;
+use accessctl_core::time::WrittenTimestamp;
+use accessctl_core::Timestamp;
 use accessctl_devices::osdp::control_panel::Timing;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{peripheral_setup, SimKind, SimLock, SimLockSetup, SimReader};
@@ -35,7 +35,7 @@ use crate::{Channel, Controller, ControllerError, ControllerSetup, DoorBinding, 
 const LOCK_OFFLINE_AFTER: Duration = Duration::from_secs(1);
 
 /// A clock that shows `instant` and does not move (its start lies a day ahead).
-pub fn frozen(instant: Instant) -> WallClock {
+pub fn frozen(instant: Timestamp) -> WallClock {
     let now = Monotonic::now();
     WallClock::StartedAt {
         start: instant,
@@ -44,8 +44,8 @@ pub fn frozen(instant: Instant) -> WallClock {
 }
 
 /// The instant of `time` on the site's day, in `zone`.
-pub fn at(site: &Site, time: &str, zone: Tz) -> Result<Instant, TestbedError> {
-    let written = WrittenInstant::parse(&format!("{}T{time}", site.day.0))?;
+pub fn at(site: &Site, time: &str, zone: Tz) -> Result<Timestamp, TestbedError> {
+    let written = WrittenTimestamp::parse(&format!("{}T{time}", site.day.0))?;
     Ok(written.resolve(zone)?)
 }
 
@@ -98,7 +98,7 @@ pub struct Bus<'a> {
     /// The listening bus its devices connect to.
     pub listener: &'a TcpListener,
     /// Its clock, frozen at the start of the day.
-    pub start: Instant,
+    pub start: Timestamp,
 }
 
 /// A controller for `bus.doors` on the bus `bus.listener` accepts, through the secure
@@ -145,7 +145,7 @@ pub struct BuiltLock {
 pub fn build_lock(
     policy: &OfflinePolicy,
     site: &Site,
-    start: Instant,
+    start: Timestamp,
 ) -> Result<BuiltLock, TestbedError> {
     let door = policy.query.door(site.lock.0)?;
     let key = lock_key(&policy.door_key(door)?, site.lock.0);

@@ -14,7 +14,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant as Monotonic};
 
 use accessctl_core::offline::{ImageMap, KeypadOutcome, LockHolder};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use accessctl_devices::osdp::Address;
 use accessctl_devices::sim::{
     AloneDecision, ControlPanelResponse, LockEvent, LockOutcome, Presentation, ReaderEvent,
@@ -157,7 +157,7 @@ impl Stage {
         self.lock.stop();
     }
 
-    fn set_clocks(&mut self, instant: Instant) {
+    fn set_clocks(&mut self, instant: Timestamp) {
         self.readers_controller.set_clock(frozen(instant));
         self.lock_controller.set_clock(frozen(instant));
     }
@@ -215,7 +215,7 @@ impl Stage {
         step: &Step,
         door: &str,
         presentation: Presentation,
-        instant: Instant,
+        instant: Timestamp,
     ) -> Result<Played, TestbedError> {
         let address = self
             .site
@@ -240,7 +240,7 @@ impl Stage {
         &mut self,
         step: &Step,
         presentation: Presentation,
-        instant: Instant,
+        instant: Timestamp,
     ) -> Result<Played, TestbedError> {
         let _ = self
             .lock

@@ -15,7 +15,7 @@ use super::image::{
 use super::{CardKeys, EncodeError};
 use crate::compile::CompiledUser;
 use crate::model::{CalendarId, Credential, DoorId, Schedule, ScheduleId, User, UserId, Weekdays};
-use crate::time::Instant;
+use crate::time::Timestamp;
 use std::collections::BTreeSet;
 
 const DAY: i64 = 86_400;
@@ -44,8 +44,8 @@ enum DoorAccess {
 pub(super) fn expected(
     keys: &CardKeys<'_>,
     user_id: UserId,
-    issued: Instant,
-    expiry: Instant,
+    issued: Timestamp,
+    expiry: Timestamp,
 ) -> Result<Expected, EncodeError> {
     let user = keys
         .policy
@@ -83,7 +83,7 @@ fn first_card(user: &User) -> Option<u64> {
     })
 }
 
-fn day_of(at: Instant) -> i32 {
+fn day_of(at: Timestamp) -> i32 {
     let day = at.0.div_euclid(DAY);
     i32::try_from(day).unwrap_or(if day < 0 { i32::MIN + 1 } else { i32::MAX - 1 })
 }
@@ -318,7 +318,7 @@ fn door_entries(
 }
 
 /// Deactivated users with offline access and a card whose grants reach the site.
-fn revocations(keys: &CardKeys<'_>, before: Instant) -> Vec<Revocation> {
+fn revocations(keys: &CardKeys<'_>, before: Timestamp) -> Vec<Revocation> {
     let policy = keys.policy;
     let reaches_site = |user: &User| {
         user.grants.iter().flat_map(|g| g.targets.iter()).any(|t| {

@@ -13,7 +13,7 @@ use super::image::{
     LAYOUT_VERSION, MAX_SCHEDULES, REVOCATION_RECORD_LEN, TAG_LEN,
 };
 use super::reader::Reader;
-use crate::time::Instant;
+use crate::time::Timestamp;
 
 /// Counts of the sections: what is used of each capacity.
 struct Used {
@@ -30,8 +30,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<KeyImage, KeyImageError> {
     }
     reader.take(11)?;
     let (offline, card) = options(&mut reader)?;
-    let issued = Instant(reader.i64()?);
-    let expiry = Instant(reader.i64()?);
+    let issued = Timestamp(reader.i64()?);
+    let expiry = Timestamp(reader.i64()?);
     let valid_from = reader.i32()?;
     let valid_to = reader.i32()?;
     let (capacity, used) = capacities(&mut reader)?;
@@ -176,7 +176,7 @@ fn revocations(
         let at = reader.offset();
         let revocation = Revocation {
             holder: reader.array()?,
-            before: Instant(reader.i64()?),
+            before: Timestamp(reader.i64()?),
         };
         if revocations
             .last()

@@ -8,7 +8,7 @@
 
 use super::reader::Reader;
 use crate::secret::Key;
-use crate::time::Instant;
+use crate::time::Timestamp;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -104,7 +104,7 @@ pub struct Revocation {
     /// The holder.
     pub holder: HolderId,
     /// Keys of the holder issued before this are refused.
-    pub before: Instant,
+    pub before: Timestamp,
 }
 
 /// A key image, decoded (layout version 1).
@@ -117,9 +117,9 @@ pub struct KeyImage {
     /// Key option: the card number the key is bound to.
     pub card: Option<u64>,
     /// When it was written.
-    pub issued: Instant,
+    pub issued: Timestamp,
     /// When it stops opening anything unless refreshed.
-    pub expiry: Instant,
+    pub expiry: Timestamp,
     /// First valid local day (`i32::MIN`: no first day).
     pub valid_from: i32,
     /// Last valid local day (`i32::MAX`: no last day).
@@ -274,7 +274,7 @@ impl KeyImage {
     }
 
     /// Whether the key opens nothing at `at`: past its expiry.
-    pub fn expired(&self, at: Instant) -> bool {
+    pub fn expired(&self, at: Timestamp) -> bool {
         at >= self.expiry
     }
 

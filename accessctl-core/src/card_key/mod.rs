@@ -121,7 +121,7 @@ pub use status::{KeyChanges, KeyStatus, ReeditionReason, RefreshError, StatusErr
 use crate::compile::CompiledPolicy;
 use crate::model::{DoorId, Policy, SiteId, UserId};
 use crate::secret::Key;
-use crate::time::Instant;
+use crate::time::Timestamp;
 use thiserror::Error;
 
 /// The key that authenticates a site's card keys: `site_key.derive("card-key", site
@@ -195,7 +195,7 @@ pub enum EncodeError {
 /// ```
 /// use accessctl_core::card_key::{CardKeys, KeyStatus};
 /// use accessctl_core::secret::Key;
-/// use accessctl_core::{check, CompiledPolicy, Instant, Sources};
+/// use accessctl_core::{check, CompiledPolicy, Timestamp, Sources};
 ///
 /// let mut sources = Sources::new();
 /// sources.add("hq.acl", r#"
@@ -208,8 +208,8 @@ pub enum EncodeError {
 /// let keys = CardKeys::for_site(&policy, &compiled, "hq", &site_key)?;
 /// let ana = policy.user_named("ana").expect("declared");
 ///
-/// let issued = Instant(1_795_000_000);
-/// let image = keys.encode(ana, issued, Instant(issued.0 + 30 * 86_400))?;
+/// let issued = Timestamp(1_795_000_000);
+/// let image = keys.encode(ana, issued, Timestamp(issued.0 + 30 * 86_400))?;
 /// let bytes = image.to_bytes()?;
 /// assert_eq!(keys.status(&bytes, ana, issued)?, KeyStatus::UpToDate);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -273,8 +273,8 @@ impl<'a> CardKeys<'a> {
     pub fn encode(
         &self,
         user: UserId,
-        issued: Instant,
-        expiry: Instant,
+        issued: Timestamp,
+        expiry: Timestamp,
     ) -> Result<KeyImage, EncodeError> {
         check_life(issued, expiry)?;
         let expected = access::expected(self, user, issued, expiry)?;
@@ -292,8 +292,8 @@ impl<'a> CardKeys<'a> {
         &self,
         expected: access::Expected,
         capacity: Capacity,
-        issued: Instant,
-        expiry: Instant,
+        issued: Timestamp,
+        expiry: Timestamp,
     ) -> Result<KeyImage, EncodeError> {
         let mut image = KeyImage {
             holder: expected.holder,
@@ -333,7 +333,7 @@ impl<'a> CardKeys<'a> {
     }
 }
 
-fn check_life(issued: Instant, expiry: Instant) -> Result<(), EncodeError> {
+fn check_life(issued: Timestamp, expiry: Timestamp) -> Result<(), EncodeError> {
     if expiry > issued {
         return Ok(());
     }

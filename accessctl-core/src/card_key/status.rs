@@ -11,7 +11,7 @@ use super::access::{self, Expected};
 use super::image::{is_authentic, read_header, KeyImage, KeyImageError, LAYOUT_VERSION};
 use super::{check_life, encode, CardKeys, EncodeError, HolderId};
 use crate::model::UserId;
-use crate::time::Instant;
+use crate::time::Timestamp;
 use bitflags::bitflags;
 use serde::Serialize;
 use thiserror::Error;
@@ -124,7 +124,7 @@ pub enum KeyStatus {
     /// The key's expiry has passed; an updater point can renew it.
     Expired {
         /// The expiry.
-        at: Instant,
+        at: Timestamp,
     },
     /// The key's tag does not verify under the site's card key.
     NotAuthentic,
@@ -205,7 +205,7 @@ impl CardKeys<'_> {
         &self,
         bytes: &[u8],
         expected_user: UserId,
-        at: Instant,
+        at: Timestamp,
     ) -> Result<KeyStatus, StatusError> {
         let (image, expected) = match self.judge(bytes, expected_user)? {
             Judged::Final(status) => return Ok(status),
@@ -230,8 +230,8 @@ impl CardKeys<'_> {
         &self,
         bytes: &[u8],
         user: UserId,
-        issued: Instant,
-        expiry: Instant,
+        issued: Timestamp,
+        expiry: Timestamp,
     ) -> Result<KeyImage, RefreshError> {
         check_life(issued, expiry)?;
         let image = match self.judge(bytes, user)? {

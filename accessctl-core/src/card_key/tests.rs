@@ -32,9 +32,9 @@ account acme {
 "#;
 
 /// 2026-11-18T…Z.
-const ISSUED: Instant = Instant(1_795_000_000);
+const ISSUED: Timestamp = Timestamp(1_795_000_000);
 const DAY: i64 = 86_400;
-const EXPIRY: Instant = Instant(ISSUED.0 + 60 * DAY);
+const EXPIRY: Timestamp = Timestamp(ISSUED.0 + 60 * DAY);
 
 fn site_key() -> Key {
     Key::from_entropy([5; 32])
@@ -73,7 +73,7 @@ fn status_in(
     policy: &(Policy, CompiledPolicy),
     bytes: &[u8],
     name: &str,
-    at: Instant,
+    at: Timestamp,
 ) -> KeyStatus {
     let keys = CardKeys::for_site(&policy.0, &policy.1, "hq", &site_key()).unwrap();
     keys.status(bytes, user(&policy.0, name), at).unwrap()
@@ -198,7 +198,7 @@ fn a_fresh_key_is_up_to_date_until_its_expiry() {
     let bytes = key_of("ana");
     assert_eq!(status_in(&base, &bytes, "ana", ISSUED), KeyStatus::UpToDate);
     assert_eq!(
-        status_in(&base, &bytes, "ana", Instant(EXPIRY.0 - 1)),
+        status_in(&base, &bytes, "ana", Timestamp(EXPIRY.0 - 1)),
         KeyStatus::UpToDate
     );
     assert_eq!(
@@ -384,13 +384,13 @@ fn an_updater_refreshes_within_the_structure_and_refuses_the_rest() {
     let new_door = changed("allow store group offices", "allow store lab group offices");
     let keys = CardKeys::for_site(&new_door.0, &new_door.1, "hq", &site_key()).unwrap();
     let ana = user(&new_door.0, "ana");
-    let later = Instant(ISSUED.0 + 70 * DAY);
+    let later = Timestamp(ISSUED.0 + 70 * DAY);
     assert!(matches!(
         keys.status(&bytes, ana, later).unwrap(),
         KeyStatus::Expired { .. }
     ));
     let refreshed = keys
-        .refresh(&bytes, ana, later, Instant(later.0 + 30 * DAY))
+        .refresh(&bytes, ana, later, Timestamp(later.0 + 30 * DAY))
         .unwrap()
         .to_bytes()
         .unwrap();
@@ -406,13 +406,13 @@ fn an_updater_refreshes_within_the_structure_and_refuses_the_rest() {
     assert_eq!(KeyImage::decode(&refreshed).unwrap().doors.len(), 4);
     // Bob's card, offered as Ana's, is refused.
     assert!(matches!(
-        keys.refresh(&key_of("bob"), ana, later, Instant(later.0 + DAY)),
+        keys.refresh(&key_of("bob"), ana, later, Timestamp(later.0 + DAY)),
         Err(RefreshError::Refused(KeyStatus::InvalidUserKey { .. }))
     ));
     let new_card = changed("card 42", "card 99");
     let keys = CardKeys::for_site(&new_card.0, &new_card.1, "hq", &site_key()).unwrap();
     assert!(matches!(
-        keys.refresh(&bytes, ana, later, Instant(later.0 + DAY)),
+        keys.refresh(&bytes, ana, later, Timestamp(later.0 + DAY)),
         Err(RefreshError::Refused(KeyStatus::ReeditionRequired { .. }))
     ));
     assert!(matches!(
@@ -614,15 +614,15 @@ fn key_image() -> impl Strategy<Value = KeyImage> {
                 .into_iter()
                 .map(|(holder, before)| Revocation {
                     holder,
-                    before: Instant(before),
+                    before: Timestamp(before),
                 })
                 .collect();
             KeyImage {
                 holder,
                 offline,
                 card,
-                issued: Instant(issued),
-                expiry: Instant(expiry),
+                issued: Timestamp(issued),
+                expiry: Timestamp(expiry),
                 valid_from,
                 valid_to,
                 capacity: Capacity {

@@ -93,7 +93,7 @@ impl Decision {
     /// was compiled from).
     ///
     /// ```
-    /// use accessctl_core::{check, CompiledPolicy, Request, Sources, Subject, Instant};
+    /// use accessctl_core::{check, CompiledPolicy, Request, Sources, Subject, Timestamp};
     ///
     /// let mut sources = Sources::new();
     /// sources.add("hq.acl", r#"
@@ -107,7 +107,7 @@ impl Decision {
     /// let decision = compiled.decide(&Request {
     ///     subject: Subject::User(ana),
     ///     door: lab,
-    ///     at: Instant(1_795_426_200),
+    ///     at: Timestamp(1_795_426_200),
     ///     offline: false,
     /// });
     /// let steps: Vec<String> = decision.explain(&policy).iter().map(|s| s.to_string()).collect();

@@ -20,7 +20,7 @@ pub use reason::Reason;
 
 use crate::compile::{CompiledGrant, CompiledPolicy, CompiledUser, Holder};
 use crate::model::{AccountId, AppointmentId, DoorId, ReaderModes, ScheduleId, Target, UserId};
-use crate::time::{Instant, LocalTime};
+use crate::time::{LocalTime, Timestamp};
 
 /// The credentials presented at a reader; any combination, for two-factor doors.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub struct Request<'a> {
     /// Which door.
     pub door: DoorId,
     /// When.
-    pub at: Instant,
+    pub at: Timestamp,
     /// The site's network is down (an offline lock is always offline).
     pub offline: bool,
 }
@@ -126,7 +126,7 @@ impl CompiledPolicy {
     ///
     /// ```
     /// use accessctl_core::{check, CompiledPolicy, Presented, Reason, Request, Sources, Subject};
-    /// use accessctl_core::time::WrittenInstant;
+    /// use accessctl_core::time::WrittenTimestamp;
     ///
     /// let mut sources = Sources::new();
     /// sources.add("hq.acl", r#"
@@ -138,7 +138,7 @@ impl CompiledPolicy {
     /// let compiled = CompiledPolicy::new(&policy);
     /// let main = policy.door_named("main").expect("declared");
     /// let at = |text: &str| {
-    ///     WrittenInstant::parse(text).and_then(|w| w.resolve(chrono_tz::Europe::Paris))
+    ///     WrittenTimestamp::parse(text).and_then(|w| w.resolve(chrono_tz::Europe::Paris))
     /// };
     ///
     /// // Card 42 at 09:00 on a Monday, Paris time: open.
@@ -150,7 +150,7 @@ impl CompiledPolicy {
     /// let sunday = compiled.decide(&Request { subject: card, door: main, at: at("2026-11-22T09:00")?, offline: false });
     /// assert_eq!(sunday.reason, Reason::OutsideSchedule);
     /// assert_eq!(sunday.reason.code(), "outside_schedule");
-    /// # Ok::<(), accessctl_core::time::InstantError>(())
+    /// # Ok::<(), accessctl_core::time::TimestampError>(())
     /// ```
     pub fn decide(&self, request: &Request<'_>) -> Decision {
         match self.decide_inner(request) {
@@ -196,7 +196,7 @@ impl CompiledPolicy {
         }
     }
 
-    fn offset_at(&self, site: crate::model::SiteId, at: Instant) -> i32 {
+    fn offset_at(&self, site: crate::model::SiteId, at: Timestamp) -> i32 {
         self.zones.get(site.index()).map_or(0, |z| z.offset_at(at))
     }
 

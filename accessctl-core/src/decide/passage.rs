@@ -14,7 +14,7 @@ use crate::compile::{CompiledPolicy, CompiledZone, Holder, ZoneReader};
 use crate::model::{
     AppointmentId, Direction, DoorId, FailMode, Tracking, UserId, ZoneId, ZoneKind,
 };
-use crate::time::Instant;
+use crate::time::Timestamp;
 use serde::Serialize;
 
 /// A passage recorded in a zone: which way, and when.
@@ -23,7 +23,7 @@ pub struct Movement {
     /// Into or out of the zone.
     pub direction: Direction,
     /// When the door let it through.
-    pub at: Instant,
+    pub at: Timestamp,
 }
 
 /// What the controller's presence store says of an occupant in a zone.
@@ -158,7 +158,7 @@ pub struct Passage {
     /// What anti-passback made of it.
     pub check: PassbackCheck,
     /// The instant of the request.
-    pub at: Instant,
+    pub at: Timestamp,
 }
 
 impl Passage {
@@ -220,7 +220,7 @@ impl CompiledPolicy {
     ///
     /// ```
     /// use accessctl_core::decide::{Movement, Presence};
-    /// use accessctl_core::{check, CompiledPolicy, Instant, Presented, Reason, Request, Sources, Subject};
+    /// use accessctl_core::{check, CompiledPolicy, Timestamp, Presented, Reason, Request, Sources, Subject};
     ///
     /// let mut sources = Sources::new();
     /// sources.add("pool.acl", r#"
@@ -234,7 +234,7 @@ impl CompiledPolicy {
     /// let policy = check(&sources).policy.expect("valid policy");
     /// let compiled = CompiledPolicy::new(&policy);
     /// let card = Subject::Credentials(Presented { card: Some(42), ..Presented::default() });
-    /// let request = Request { subject: card, door: policy.door_named("turnstile").expect("declared"), at: Instant(1_800_000_000), offline: false };
+    /// let request = Request { subject: card, door: policy.door_named("turnstile").expect("declared"), at: Timestamp(1_800_000_000), offline: false };
     ///
     /// // Ana enters by reader 0: the controller looks up her presence, finds none.
     /// let crossing = compiled.crossing(&request, 0).expect("a zone door");
@@ -315,7 +315,7 @@ fn judge(
     zone: CompiledZone,
     direction: Direction,
     presence: Presence,
-    at: Instant,
+    at: Timestamp,
 ) -> PassbackCheck {
     if presence == Presence::Unreachable {
         return match zone.unreachable {
@@ -336,7 +336,7 @@ fn judge(
 }
 
 /// An entry after an entry, with no exit between.
-fn second_entry(kind: ZoneKind, last: Instant, at: Instant) -> PassbackCheck {
+fn second_entry(kind: ZoneKind, last: Timestamp, at: Timestamp) -> PassbackCheck {
     match kind {
         ZoneKind::Hard => PassbackCheck::Refused,
         ZoneKind::Soft => PassbackCheck::Violation,

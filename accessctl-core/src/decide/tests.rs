@@ -8,7 +8,7 @@ use crate::model::{Credential, Policy, Target};
 use crate::{check, Sources};
 
 /// Monday 2026-11-23, 09:30 UTC (10:30 in Paris).
-const MONDAY: Instant = Instant(1_795_426_200);
+const MONDAY: Timestamp = Timestamp(1_795_426_200);
 
 const POLICY: &str = r#"
 site hq {

@@ -20,7 +20,7 @@ use crate::model::{
     CalendarId, Credential, DoorId, Policy, ScheduleId, TimeRange, UserId, Weekdays,
 };
 use crate::secret::Key;
-use crate::time::{day_number, Instant, ZoneTable};
+use crate::time::{day_number, Timestamp, ZoneTable};
 use rustc_hash::FxHashMap;
 use thiserror::Error;
 
@@ -30,7 +30,7 @@ const DAY: i64 = 86_400;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue {
     /// The issue instant.
-    pub issued: Instant,
+    pub issued: Timestamp,
     /// Days from the issue instant to the horizon.
     pub horizon_days: u32,
 }
@@ -40,15 +40,15 @@ impl Issue {
     pub const DEFAULT_HORIZON_DAYS: u32 = 731;
 
     /// An image issued at `issued`, answering for two years.
-    pub fn at(issued: Instant) -> Issue {
+    pub fn at(issued: Timestamp) -> Issue {
         Issue {
             issued,
             horizon_days: Issue::DEFAULT_HORIZON_DAYS,
         }
     }
 
-    fn horizon(self) -> Instant {
-        Instant(
+    fn horizon(self) -> Timestamp {
+        Timestamp(
             self.issued
                 .0
                 .saturating_add(i64::from(self.horizon_days) * DAY),

@@ -152,7 +152,7 @@ pub use layout::{CHECK_DIGITS, CODE_LENGTH, FIELD_DIGITS};
 pub use verifier::{CodeVerifier, UsedCodes, DEFAULT_MEMORY};
 
 use crate::secret::{constant_time_eq, Key};
-use crate::time::Instant;
+use crate::time::Timestamp;
 use layout::{Class, CLASSES};
 use serde::Serialize;
 use thiserror::Error;
@@ -195,7 +195,7 @@ pub fn variants(hours: u32, once: bool) -> u8 {
 pub struct CodeRequest {
     /// When the window starts; rounded down to the class's unit (an hour, or a UTC
     /// midnight for 91 days and more).
-    pub start: Instant,
+    pub start: Timestamp,
     /// The window's length in hours: one of [`durations`].
     pub hours: u32,
     /// Accepted once, or any number of times within the window.
@@ -208,9 +208,9 @@ pub struct CodeRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct CodeWindow {
     /// First instant (before the drift tolerance).
-    pub start: Instant,
+    pub start: Timestamp,
     /// First instant after the window (before the drift tolerance).
-    pub end: Instant,
+    pub end: Timestamp,
     /// Accepted only once.
     pub once: bool,
     /// Which of the codes for this window.
@@ -317,19 +317,19 @@ pub enum CodeRefusal {
     #[error("wrong code")]
     WrongCode {
         /// The keypad locked on this strike, until then.
-        locked_until: Option<Instant>,
+        locked_until: Option<Timestamp>,
     },
     /// A genuine code, entered before its window.
     #[error("not yet valid: the code opens from {}", .starts.0)]
     NotYetValid {
         /// When it starts (before the drift tolerance).
-        starts: Instant,
+        starts: Timestamp,
     },
     /// A genuine code, entered after its window.
     #[error("expired: the code closed at {}", .ended.0)]
     Expired {
         /// When it ended (before the drift tolerance).
-        ended: Instant,
+        ended: Timestamp,
     },
     /// A one-time code already accepted.
     #[error("already used: this one-time code was accepted before")]
@@ -338,7 +338,7 @@ pub enum CodeRefusal {
     #[error("locked out until {}", .until.0)]
     LockedOut {
         /// When entries are read again.
-        until: Instant,
+        until: Timestamp,
     },
     /// A genuine one-time code, refused because the lock's memory of used one-time
     /// codes is full of codes still valid.
@@ -366,18 +366,18 @@ impl CodeRefusal {
 /// ```
 /// use accessctl_core::offline::code::{check_code, door_code_key, issue, CodeRequest};
 /// use accessctl_core::secret::Key;
-/// use accessctl_core::Instant;
+/// use accessctl_core::Timestamp;
 ///
 /// let site_key = Key::from_entropy([7; 32]);
 /// let main = door_code_key(&site_key, "main");
-/// let start = Instant(1_795_424_400); // 2026-11-23T09:00Z
+/// let start = Timestamp(1_795_424_400); // 2026-11-23T09:00Z
 /// let issued = issue(&main, &CodeRequest { start, hours: 4, once: true, variant: 0 })?;
 /// assert_eq!(issued.code.expose_digits().len(), 10);
-/// assert_eq!(issued.window.end, Instant(start.0 + 4 * 3600));
+/// assert_eq!(issued.window.end, Timestamp(start.0 + 4 * 3600));
 ///
 /// // The lock of `main`, at 10:30, with nothing but its key and its clock.
 /// let entered = issued.code.expose_digits();
-/// assert_eq!(check_code(&main, entered, Instant(start.0 + 5400)), Ok(issued.window));
+/// assert_eq!(check_code(&main, entered, Timestamp(start.0 + 5400)), Ok(issued.window));
 /// # Ok::<(), accessctl_core::offline::code::IssueError>(())
 /// ```
 pub fn issue(door_key: &Key, request: &CodeRequest) -> Result<IssuedCode, IssueError> {
@@ -404,8 +404,8 @@ pub fn issue(door_key: &Key, request: &CodeRequest) -> Result<IssuedCode, IssueE
         .ok_or(out_of_range.clone())?;
     let field = layout::field(index, request.variant, start).ok_or(out_of_range)?;
     let window = CodeWindow {
-        start: Instant(start),
-        end: Instant(end),
+        start: Timestamp(start),
+        end: Timestamp(end),
         once: request.once,
         variant: request.variant,
     };
@@ -436,7 +436,11 @@ fn write_code(door_key: &Key, class: usize, field: u16, window: CodeWindow) -> O
 /// Checks an entered code as a lock would, without a lock's memory: no lockout, no
 /// record of one-time codes. [`CodeVerifier::verify`] adds both; use this one on the
 /// server side (to tell a caller what a code is) or in tests.
-pub fn check_code(door_key: &Key, entered: &str, now: Instant) -> Result<CodeWindow, CodeRefusal> {
+pub fn check_code(
+    door_key: &Key,
+    entered: &str,
+    now: Timestamp,
+) -> Result<CodeWindow, CodeRefusal> {
     let code = OfflineCode::parse(entered)?;
     check_parts(door_key, code.field(), code.check(), now)
 }
@@ -447,15 +451,15 @@ fn check_parts(
     door_key: &Key,
     field: u16,
     check: &[u8],
-    now: Instant,
+    now: Timestamp,
 ) -> Result<CodeWindow, CodeRefusal> {
     let wrong = CodeRefusal::WrongCode { locked_until: None };
     let (index, variant, residue) = layout::split_field(field).ok_or(wrong)?;
     let class = CLASSES.get(index).ok_or(wrong)?;
     let start = layout::resolve_start(class, residue, now.0);
     let window = CodeWindow {
-        start: Instant(start),
-        end: Instant(start.saturating_add(class.length())),
+        start: Timestamp(start),
+        end: Timestamp(start.saturating_add(class.length())),
         once: class.once,
         variant,
     };

@@ -14,7 +14,7 @@ use super::image::{
 };
 use crate::decide::{Presented, Reason};
 use crate::model::ReaderModes;
-use crate::time::{Instant, LocalTime};
+use crate::time::{LocalTime, Timestamp};
 
 /// Who the lock recognised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -61,7 +61,7 @@ type Step<T> = Result<T, LockDecision>;
 impl LockImage {
     /// Decides whether `presented` opens this lock's door at `at`, from the image
     /// alone, as `CompiledPolicy::decide` would in offline mode.
-    pub fn decide(&self, presented: &Presented<'_>, at: Instant) -> LockDecision {
+    pub fn decide(&self, presented: &Presented<'_>, at: Timestamp) -> LockDecision {
         self.contents.decide_digests(&self.digests(presented), at)
     }
 }
@@ -69,7 +69,7 @@ impl LockImage {
 impl ImageContents {
     /// Decides from the digests of the presented credentials (what
     /// [`LockImage::decide`] runs once it has computed them).
-    pub fn decide_digests(&self, presented: &PresentedDigests, at: Instant) -> LockDecision {
+    pub fn decide_digests(&self, presented: &PresentedDigests, at: Timestamp) -> LockDecision {
         let start = LockDecision {
             reason: Reason::Granted,
             holder: None,
@@ -84,7 +84,7 @@ impl ImageContents {
     fn decide_steps(
         &self,
         presented: &PresentedDigests,
-        at: Instant,
+        at: Timestamp,
         decision: LockDecision,
     ) -> Step<LockDecision> {
         if let Some(decided) = self.space_code(presented, decision) {
@@ -212,7 +212,7 @@ impl ImageContents {
 
     /// The UTC offset in force at `at`: the last change at or before it, else the
     /// offset at issue.
-    pub fn offset_at(&self, at: Instant) -> i32 {
+    pub fn offset_at(&self, at: Timestamp) -> i32 {
         let i = self.transitions.partition_point(|c| c.at <= at);
         i.checked_sub(1)
             .and_then(|i| self.transitions.get(i))

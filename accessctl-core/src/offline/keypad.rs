@@ -17,7 +17,7 @@ use super::code::{CodeRefusal, CodeVerifier, CodeWindow, UsedCodes};
 use super::{LockDecision, LockImage};
 use crate::lockout::Lockout;
 use crate::secret::Key;
-use crate::time::Instant;
+use crate::time::Timestamp;
 use crate::{Presented, Reason};
 
 /// What became of an entry at a lock's keypad.
@@ -34,12 +34,12 @@ pub enum KeypadOutcome {
     /// Nothing the lock knows: a wrong entry, counted; it may have locked the keypad.
     Wrong {
         /// The lockout this entry started, until then.
-        locked_until: Option<Instant>,
+        locked_until: Option<Timestamp>,
     },
     /// The keypad is locked: refused unread.
     LockedOut {
         /// When entries are read again.
-        until: Instant,
+        until: Timestamp,
     },
 }
 
@@ -67,7 +67,7 @@ impl KeypadOutcome {
     }
 
     /// The lockout this entry started, if it started one.
-    pub fn locked_until(&self) -> Option<Instant> {
+    pub fn locked_until(&self) -> Option<Timestamp> {
         match self {
             KeypadOutcome::Wrong { locked_until } => *locked_until,
             _ => None,
@@ -140,7 +140,7 @@ impl LockKeypad {
         &mut self,
         image: Option<&LockImage>,
         entered: &str,
-        at: Instant,
+        at: Timestamp,
     ) -> KeypadOutcome {
         if let Err(until) = self.lockout.admit(at) {
             return KeypadOutcome::LockedOut { until };
@@ -174,7 +174,7 @@ pub enum Unknown {
     /// A wrong entry, counted; it may have locked the keypad.
     Wrong {
         /// The lockout this entry started, until then.
-        locked_until: Option<Instant>,
+        locked_until: Option<Timestamp>,
     },
 }
 
@@ -189,7 +189,7 @@ pub fn judge_unknown(
     codes: Option<&mut CodeVerifier>,
     reason: Reason,
     entered: &str,
-    at: Instant,
+    at: Timestamp,
 ) -> Unknown {
     let wrong = |lockout: &mut Lockout| Unknown::Wrong {
         locked_until: lockout.strike(at),
@@ -230,9 +230,9 @@ mod tests {
     use crate::offline::{build_image, lock_key, Issue};
     use crate::{check, CompiledPolicy, Sources};
 
-    const ISSUED: Instant = Instant(1_795_000_000);
+    const ISSUED: Timestamp = Timestamp(1_795_000_000);
     /// 2026-11-23T09:00Z, a Monday.
-    const MONDAY: Instant = Instant(1_795_424_400);
+    const MONDAY: Timestamp = Timestamp(1_795_424_400);
 
     fn store_image(site_key: &Key) -> LockImage {
         let mut sources = Sources::new();
@@ -276,7 +276,7 @@ account acme {
             keypad.enter(Some(&image), "483920", MONDAY).code(),
             "space_code"
         );
-        let later = Instant(MONDAY.0 + 600);
+        let later = Timestamp(MONDAY.0 + 600);
         assert_eq!(
             keypad.enter(Some(&image), code, later),
             KeypadOutcome::Code(issued.window)
@@ -296,7 +296,7 @@ account acme {
             assert_eq!(outcome, KeypadOutcome::Wrong { locked_until: None });
         }
         let fifth = keypad.enter(Some(&image), "0002", MONDAY);
-        let until = Instant(MONDAY.0 + FIRST_LOCKOUT);
+        let until = Timestamp(MONDAY.0 + FIRST_LOCKOUT);
         assert_eq!(fifth.locked_until(), Some(until));
         for secret in ["7317", "483920"] {
             let outcome = keypad.enter(Some(&image), secret, MONDAY);
@@ -347,7 +347,7 @@ account acme {
         let (mut now, mut next, mut read) = (MONDAY.0, 0u32, 0u32);
         while now < year_end && next < 10_000 {
             let guess = format!("{next:04}");
-            match keypad.enter(Some(&image), &guess, Instant(now)) {
+            match keypad.enter(Some(&image), &guess, Timestamp(now)) {
                 KeypadOutcome::LockedOut { until } => now = until.0,
                 outcome => {
                     assert!(!outcome.allowed(), "opened at try {} ({guess})", read + 1);

@@ -10,7 +10,7 @@
 //! ```
 //! use accessctl_core::offline::{build_image, lock_key, Issue, LockImage};
 //! use accessctl_core::secret::Key;
-//! use accessctl_core::{check, CompiledPolicy, Instant, Presented, Reason, Sources};
+//! use accessctl_core::{check, CompiledPolicy, Timestamp, Presented, Reason, Sources};
 //!
 //! let mut sources = Sources::new();
 //! sources.add("hq.acl", r#"
@@ -25,14 +25,14 @@
 //! // On the server: the lock's key comes from the site's key; build and seal the image.
 //! let site_key = Key::from_entropy([7; 32]);
 //! let key = lock_key(&site_key, "store");
-//! let issued = Instant(1_795_000_000); // 2026-11-18
+//! let issued = Timestamp(1_795_000_000); // 2026-11-18
 //! let built = build_image(&policy, &compiled, store, &key, Issue::at(issued))?;
 //! assert_eq!(built.contents.summary().entries, 2);
 //!
 //! // On the lock: check the image with its key, then decide alone.
 //! let image = LockImage::decode(&built.bytes, &key)?;
 //! let card = Presented { card: Some(42), ..Presented::default() };
-//! let monday_9am = Instant(1_795_420_800); // 2026-11-23T09:00 in Paris
+//! let monday_9am = Timestamp(1_795_420_800); // 2026-11-23T09:00 in Paris
 //! assert_eq!(image.decide(&card, monday_9am).reason, Reason::Granted);
 //! let code = Presented { pin: Some("483920"), ..Presented::default() };
 //! assert_eq!(image.decide(&code, monday_9am).reason, Reason::SpaceCode);

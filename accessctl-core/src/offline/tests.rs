@@ -5,8 +5,8 @@
 use super::*;
 use crate::model::{DoorId, Policy};
 use crate::secret::Key;
-use crate::time::WrittenInstant;
-use crate::{check, CompiledPolicy, Instant, Presented, Reason, Request, Sources, Subject};
+use crate::time::WrittenTimestamp;
+use crate::{check, CompiledPolicy, Presented, Reason, Request, Sources, Subject, Timestamp};
 
 const SITE: &str = r#"
 site hq { timezone "Europe/Paris"
@@ -49,14 +49,14 @@ fn key() -> Key {
     image::lock_key(&Key::from_entropy([5; 32]), "store")
 }
 
-fn at(text: &str) -> Instant {
-    WrittenInstant::parse(text)
+fn at(text: &str) -> Timestamp {
+    WrittenTimestamp::parse(text)
         .and_then(|w| w.resolve(chrono_tz::Europe::Paris))
         .unwrap()
 }
 
 /// 2026-11-02, a Monday.
-fn issued() -> Instant {
+fn issued() -> Timestamp {
     at("2026-11-02T00:00")
 }
 
@@ -303,7 +303,7 @@ fn windows_outside_the_layout_are_refused() {
             site.door("store"),
             &key(),
             Issue {
-                issued: Instant(issued),
+                issued: Timestamp(issued),
                 horizon_days,
             },
         )

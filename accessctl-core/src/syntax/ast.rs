@@ -805,7 +805,7 @@ impl TestCredential {
 
 /// An instant as written, `YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]`, kept as its text:
 /// not checked to exist (the validator reads it with
-/// [`WrittenInstant`](crate::time::WrittenInstant)).
+/// [`WrittenTimestamp`](crate::time::WrittenTimestamp)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct DateTime {
     /// The text as written.

@@ -14,7 +14,7 @@ mod zone;
 pub use calendar::CompiledCalendar;
 pub use minutes::DayMinutes;
 pub use schedule::CompiledSchedule;
-pub use written::{InstantError, WrittenInstant};
+pub use written::{TimestampError, WrittenTimestamp};
 pub use zone::ZoneTable;
 
 use chrono::{DateTime, NaiveDate, TimeZone};
@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 /// An absolute instant, in whole seconds since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Instant(pub i64);
+pub struct Timestamp(pub i64);
 
-impl<Tz: TimeZone> From<DateTime<Tz>> for Instant {
-    fn from(at: DateTime<Tz>) -> Instant {
-        Instant(at.timestamp())
+impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
+    fn from(at: DateTime<Tz>) -> Timestamp {
+        Timestamp(at.timestamp())
     }
 }
 
@@ -44,7 +44,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 
 impl LocalTime {
     /// The local time `offset` seconds east of UTC at `at`.
-    pub fn at(at: Instant, offset: i32) -> LocalTime {
+    pub fn at(at: Timestamp, offset: i32) -> LocalTime {
         let local = at.0.saturating_add(i64::from(offset));
         let day = local.div_euclid(SECONDS_PER_DAY);
         let minute = local.rem_euclid(SECONDS_PER_DAY) / 60;
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn local_time_splits_day_and_minute() {
         // 2026-11-23T09:30:00Z is a Monday.
-        let at = Instant(1_795_426_200);
+        let at = Timestamp(1_795_426_200);
         let utc = LocalTime::at(at, 0);
         assert_eq!(utc.minute, 9 * 60 + 30);
         assert_eq!(utc.weekday(), 0);
@@ -83,7 +83,7 @@ mod tests {
         let samoa = LocalTime::at(at, 14 * 3600);
         assert_eq!(samoa.weekday(), 0);
         assert_eq!(samoa.minute, 23 * 60 + 30);
-        let before_epoch = LocalTime::at(Instant(-1), 0);
+        let before_epoch = LocalTime::at(Timestamp(-1), 0);
         assert_eq!((before_epoch.day, before_epoch.minute), (-1, 1439));
         assert_eq!(before_epoch.weekday(), 2); // 1969-12-31, a Wednesday
     }

@@ -11,26 +11,26 @@ use chrono::{FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Time
 use chrono_tz::Tz;
 use thiserror::Error;
 
-use super::Instant;
+use super::Timestamp;
 
 /// An instant as written: a local date and time, with or without its offset from UTC.
 ///
 /// ```
-/// use accessctl_core::time::WrittenInstant;
-/// use accessctl_core::Instant;
+/// use accessctl_core::time::WrittenTimestamp;
+/// use accessctl_core::Timestamp;
 ///
 /// let paris = chrono_tz::Europe::Paris;
-/// let local = WrittenInstant::parse("2026-11-23T09:30")?.resolve(paris)?;
-/// let explicit = WrittenInstant::parse("2026-11-23T08:30Z")?.resolve(paris)?;
+/// let local = WrittenTimestamp::parse("2026-11-23T09:30")?.resolve(paris)?;
+/// let explicit = WrittenTimestamp::parse("2026-11-23T08:30Z")?.resolve(paris)?;
 /// assert_eq!(local, explicit);
-/// assert_eq!(local, Instant(1_795_422_600));
+/// assert_eq!(local, Timestamp(1_795_422_600));
 ///
 /// // 02:30 on 2026-03-29 never happens in Paris: the clocks jump from 02:00 to 03:00.
-/// assert!(WrittenInstant::parse("2026-03-29T02:30")?.resolve(paris).is_err());
-/// # Ok::<(), accessctl_core::time::InstantError>(())
+/// assert!(WrittenTimestamp::parse("2026-03-29T02:30")?.resolve(paris).is_err());
+/// # Ok::<(), accessctl_core::time::TimestampError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WrittenInstant {
+pub struct WrittenTimestamp {
     /// The date and time as written.
     pub local: NaiveDateTime,
     /// Seconds east of UTC when an offset (or `Z`) is written.
@@ -39,7 +39,7 @@ pub struct WrittenInstant {
 
 /// Why a written instant was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum InstantError {
+pub enum TimestampError {
     /// Not of the form `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]`.
     #[error("`{0}` is not an instant: write YYYY-MM-DDTHH:MM[:SS], optionally followed by Z or an offset such as +01:00")]
     Malformed(String),
@@ -65,10 +65,10 @@ pub enum InstantError {
     },
 }
 
-impl WrittenInstant {
+impl WrittenTimestamp {
     /// Parses `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]` (a space may stand for the `T`).
-    pub fn parse(text: &str) -> Result<WrittenInstant, InstantError> {
-        let malformed = || InstantError::Malformed(text.to_owned());
+    pub fn parse(text: &str) -> Result<WrittenTimestamp, TimestampError> {
+        let malformed = || TimestampError::Malformed(text.to_owned());
         let (date, rest) = text.split_at_checked(10).ok_or_else(malformed)?;
         let rest = rest.strip_prefix(['T', ' ']).ok_or_else(malformed)?;
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| malformed())?;
@@ -80,31 +80,31 @@ impl WrittenInstant {
             "Z" | "z" => Some(0),
             _ => Some(parse_offset(zone).ok_or_else(malformed)?),
         };
-        Ok(WrittenInstant {
+        Ok(WrittenTimestamp {
             local: date.and_time(time),
             offset,
         })
     }
 
     /// The instant, reading a time without offset as local time in `zone`.
-    pub fn resolve(&self, zone: Tz) -> Result<Instant, InstantError> {
+    pub fn resolve(&self, zone: Tz) -> Result<Timestamp, TimestampError> {
         if let Some(offset) = self.offset {
-            let fixed = FixedOffset::east_opt(offset).ok_or(InstantError::Malformed(format!(
+            let fixed = FixedOffset::east_opt(offset).ok_or(TimestampError::Malformed(format!(
                 "{} with offset {offset}s",
                 self.local
             )))?;
             let at = fixed.from_local_datetime(&self.local).single();
             return at
-                .map(Instant::from)
-                .ok_or(InstantError::Malformed(self.local.to_string()));
+                .map(Timestamp::from)
+                .ok_or(TimestampError::Malformed(self.local.to_string()));
         }
         match zone.from_local_datetime(&self.local) {
-            LocalResult::Single(at) => Ok(Instant::from(at)),
-            LocalResult::None => Err(InstantError::Skipped {
+            LocalResult::Single(at) => Ok(Timestamp::from(at)),
+            LocalResult::None => Err(TimestampError::Skipped {
                 local: self.local,
                 zone,
             }),
-            LocalResult::Ambiguous(first, second) => Err(InstantError::Ambiguous {
+            LocalResult::Ambiguous(first, second) => Err(TimestampError::Ambiguous {
                 local: self.local,
                 zone,
                 first: first.fixed_offset().to_rfc3339(),
@@ -146,8 +146,8 @@ mod tests {
 
     const PARIS: Tz = chrono_tz::Europe::Paris;
 
-    fn resolve(text: &str) -> Result<Instant, InstantError> {
-        WrittenInstant::parse(text)?.resolve(PARIS)
+    fn resolve(text: &str) -> Result<Timestamp, TimestampError> {
+        WrittenTimestamp::parse(text)?.resolve(PARIS)
     }
 
     #[test]
@@ -170,7 +170,7 @@ mod tests {
     fn a_skipped_local_time_is_refused() {
         // 2026-03-29: Paris jumps from 02:00 to 03:00.
         let err = resolve("2026-03-29T02:30").unwrap_err();
-        assert!(matches!(err, InstantError::Skipped { .. }), "{err}");
+        assert!(matches!(err, TimestampError::Skipped { .. }), "{err}");
     }
 
     #[test]
@@ -195,7 +195,7 @@ mod tests {
             "é",
             "2026-11-23T09:00:00:00",
         ] {
-            assert!(WrittenInstant::parse(text).is_err(), "{text}");
+            assert!(WrittenTimestamp::parse(text).is_err(), "{text}");
         }
     }
 }

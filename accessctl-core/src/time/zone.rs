@@ -6,7 +6,7 @@
 //! short forward scan (rarely more than one step) finds the one in force at the
 //! instant. Outside that span it asks chrono-tz directly. It never reads the clock.
 
-use super::Instant;
+use super::Timestamp;
 use chrono::{DateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
@@ -65,7 +65,7 @@ impl ZoneTable {
 
     /// Seconds east of UTC in force at `at`.
     #[inline]
-    pub fn offset_at(&self, at: Instant) -> i32 {
+    pub fn offset_at(&self, at: Timestamp) -> i32 {
         if !(FIRST..LAST).contains(&at.0) {
             return offset_of(self.zone, at.0);
         }
@@ -88,9 +88,9 @@ impl ZoneTable {
     /// span (1970–2100) are known. For lock memory images, which carry them.
     pub(crate) fn changes_between(
         &self,
-        from: Instant,
-        to: Instant,
-    ) -> impl Iterator<Item = (Instant, i32)> + '_ {
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Iterator<Item = (Timestamp, i32)> + '_ {
         let first = self.starts.partition_point(|&s| s <= from.0);
         let starts = self.starts.get(first..).unwrap_or(&[]);
         let offsets = self.offsets.get(first..).unwrap_or(&[]);
@@ -98,12 +98,12 @@ impl ZoneTable {
             .iter()
             .zip(offsets)
             .take_while(move |(s, _)| **s < to.0)
-            .map(|(s, o)| (Instant(*s), *o))
+            .map(|(s, o)| (Timestamp(*s), *o))
     }
 
     /// The last instant the table covers; later offsets are not in it.
-    pub(crate) fn span_end() -> Instant {
-        Instant(LAST)
+    pub(crate) fn span_end() -> Timestamp {
+        Timestamp(LAST)
     }
 
     /// Heap bytes held.
@@ -160,12 +160,12 @@ mod tests {
         let table = ZoneTable::new(chrono_tz::Europe::Paris);
         // 2026-03-29T01:00:00Z: clocks go from 02:00 to 03:00 local.
         let spring = 1_774_746_000;
-        assert_eq!(table.offset_at(Instant(spring - 1)), 3600);
-        assert_eq!(table.offset_at(Instant(spring)), 7200);
+        assert_eq!(table.offset_at(Timestamp(spring - 1)), 3600);
+        assert_eq!(table.offset_at(Timestamp(spring)), 7200);
         // 2026-10-25T01:00:00Z: clocks go back from 03:00 to 02:00 local.
         let autumn = 1_792_890_000;
-        assert_eq!(table.offset_at(Instant(autumn - 1)), 7200);
-        assert_eq!(table.offset_at(Instant(autumn)), 3600);
+        assert_eq!(table.offset_at(Timestamp(autumn - 1)), 7200);
+        assert_eq!(table.offset_at(Timestamp(autumn)), 3600);
     }
 
     #[test]
@@ -181,7 +181,7 @@ mod tests {
                 for t in [change - 1, change, change + 1] {
                     if (FIRST..LAST).contains(&t) {
                         assert_eq!(
-                            table.offset_at(Instant(t)),
+                            table.offset_at(Timestamp(t)),
                             offset_of(zone, t),
                             "{zone} {t}"
                         );
@@ -189,7 +189,7 @@ mod tests {
                 }
             }
             assert_eq!(
-                table.offset_at(Instant(LAST - 1)),
+                table.offset_at(Timestamp(LAST - 1)),
                 offset_of(zone, LAST - 1)
             );
         }
@@ -208,7 +208,7 @@ mod tests {
             let mut t = -10 * DAY;
             while t < LAST + 10 * DAY {
                 assert_eq!(
-                    table.offset_at(Instant(t)),
+                    table.offset_at(Timestamp(t)),
                     offset_of(zone, t),
                     "{zone} at {t}"
                 );

@@ -17,7 +17,7 @@ use crate::model::{AppointmentId, DoorId, Policy, UserId};
 use crate::policy_test::{self, Credentials, Expectation, Subject};
 use crate::suggest;
 use crate::syntax::ast::{self, DateTime, Entry, Ident, Str, TestCredential, TestSubject};
-use crate::time::{Instant, InstantError, WrittenInstant};
+use crate::time::{Timestamp, TimestampError, WrittenTimestamp};
 use crate::Reason;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -171,8 +171,8 @@ impl<'n, 'a> Resolver<'n, 'a> {
         at: &DateTime,
         door: Option<DoorId>,
         diags: &mut Vec<Diagnostic>,
-    ) -> Result<Instant, Reported> {
-        let written = WrittenInstant::parse(&at.text).map_err(|_| {
+    ) -> Result<Timestamp, Reported> {
+        let written = WrittenTimestamp::parse(&at.text).map_err(|_| {
             diags.push(malformed_instant(at));
             Reported
         })?;
@@ -301,9 +301,9 @@ fn malformed_instant(at: &DateTime) -> Diagnostic {
     )
 }
 
-fn unresolved_instant(at: &DateTime, site: &str, error: InstantError) -> Diagnostic {
+fn unresolved_instant(at: &DateTime, site: &str, error: TimestampError) -> Diagnostic {
     match error {
-        InstantError::Skipped { zone, .. } => Diagnostic::error(
+        TimestampError::Skipped { zone, .. } => Diagnostic::error(
             Code::AmbiguousInstant,
             at.span,
             format!(
@@ -313,7 +313,7 @@ fn unresolved_instant(at: &DateTime, site: &str, error: InstantError) -> Diagnos
         )
         .with_label("the clocks jump over this local time")
         .with_help("write the offset from UTC explicitly (`+01:00`), or a time the clocks show"),
-        InstantError::Ambiguous {
+        TimestampError::Ambiguous {
             zone,
             first,
             second,
@@ -330,6 +330,6 @@ fn unresolved_instant(at: &DateTime, site: &str, error: InstantError) -> Diagnos
         .with_help(format!(
             "write which one with its offset: `{first}` or `{second}`"
         )),
-        InstantError::Malformed(_) => malformed_instant(at),
+        TimestampError::Malformed(_) => malformed_instant(at),
     }
 }

@@ -22,7 +22,7 @@ use accessctl_core::model::{
     TimeRange, User, UserId, Validity, Weekdays, WeeklyRule,
 };
 use accessctl_core::model::{Direction, FailMode, Tracking, Zone, ZoneDoor, ZoneKind};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use chrono::{Duration, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 use proptest::collection::vec;
@@ -995,7 +995,7 @@ pub fn build_passage(policy: &Policy, request: &Request<'_>, raw: &RawRequest) -
         Some(r) if p.listed => r,
         _ => p.reader,
     };
-    let at = Instant(request.at.0 - p.ago * 60);
+    let at = Timestamp(request.at.0 - p.ago * 60);
     let presence = match p.kind {
         0 => Presence::Unreachable,
         1 => Presence::NONE,
@@ -1172,10 +1172,10 @@ fn transitions() -> &'static Vec<Vec<i64>> {
 
 /// The instant at which the wall clock in `tz` shows about `date` + `minutes` (within an
 /// hour around DST changes, which is all the weighting needs).
-pub fn local_instant(tz: Tz, date: NaiveDate, minutes: i64, secs: u8) -> Instant {
+pub fn local_instant(tz: Tz, date: NaiveDate, minutes: i64, secs: u8) -> Timestamp {
     let naive = date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(minutes);
     let offset = tz.offset_from_utc_datetime(&naive).fix().local_minus_utc();
-    Instant(naive.and_utc().timestamp() - i64::from(offset) + i64::from(secs))
+    Timestamp(naive.and_utc().timestamp() - i64::from(offset) + i64::from(secs))
 }
 
 fn build_instant(
@@ -1183,7 +1183,7 @@ fn build_instant(
     door: DoorId,
     holder: Option<Holder>,
     raw: &RawInstant,
-) -> Instant {
+) -> Timestamp {
     let site = policy.doors[door.index()].site;
     let tz = policy.sites[site.index()].timezone;
     let secs = raw.secs;
@@ -1195,7 +1195,7 @@ fn build_instant(
             .expect("midnight")
             .and_utc()
             .timestamp();
-        Instant(start + i64::from(raw.wide % (u32::from(DAYS) * 86_400)))
+        Timestamp(start + i64::from(raw.wide % (u32::from(DAYS) * 86_400)))
     };
     let kind = match (holder, raw.kind) {
         (Some(Holder::Guest { .. }), 0 | 2) => 5,
@@ -1213,11 +1213,11 @@ fn build_instant(
             let at = pick(list, &raw.pick).expect("Paris has transitions");
             // The change itself and the second before it, or up to 3 hours around.
             match raw.delta {
-                0 => Instant(at),
-                1 => Instant(at - 1),
+                0 => Timestamp(at),
+                1 => Timestamp(at - 1),
                 _ => {
                     let minutes = i64::from(raw.minute % 361) - 180;
-                    Instant(at + minutes * 60 + i64::from(secs))
+                    Timestamp(at + minutes * 60 + i64::from(secs))
                 }
             }
         }

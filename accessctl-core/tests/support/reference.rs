@@ -6,7 +6,7 @@
 //! time with `chrono_tz` directly, and schedules are checked rule by rule, walking the
 //! holiday calendars' date ranges. It must stay independent of the engine: it uses
 //! none of `accessctl_core::{compile, decide, time}` but their public request and
-//! answer types (`Request`, `Reason`, `Holder`, `Instant`, and for anti-passback
+//! answer types (`Request`, `Reason`, `Holder`, `Timestamp`, and for anti-passback
 //! `Presence`, `Movement`, `Occupant`, `PassbackCheck`).
 
 use accessctl_core::compile::Holder;
@@ -18,7 +18,7 @@ use accessctl_core::model::{
     ReaderModes, ScheduleId, Target, TimeRange, User, UserId, Weekdays,
 };
 use accessctl_core::model::{Direction, FailMode, Tracking, Zone, ZoneId, ZoneKind};
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 
 /// What the reference decides: every part of a decision the spec pins down.
@@ -58,7 +58,7 @@ impl Answer {
 }
 
 /// The local date and minute of the day at `at` in `tz`, as the wall clock shows it.
-pub fn local_time(tz: chrono_tz::Tz, at: Instant) -> (NaiveDate, u16) {
+pub fn local_time(tz: chrono_tz::Tz, at: Timestamp) -> (NaiveDate, u16) {
     let utc = DateTime::from_timestamp(at.0, 0).expect("instant within chrono's range");
     let local = tz.from_utc_datetime(&utc.naive_utc());
     let minute = local.hour() * 60 + local.minute();
@@ -571,7 +571,7 @@ fn occupant_of(zone: &Zone, holder: Option<Holder>, subject: &Subject<'_>) -> Op
 }
 
 /// The zone's rule, from the table of `docs/decisions.md`.
-fn rule(zone: &Zone, direction: Direction, presence: Presence, at: Instant) -> PassbackCheck {
+fn rule(zone: &Zone, direction: Direction, presence: Presence, at: Timestamp) -> PassbackCheck {
     let last = match presence {
         Presence::Unreachable if zone.unreachable == FailMode::Open => {
             return PassbackCheck::FailedOpen

@@ -29,7 +29,7 @@
 use std::collections::VecDeque;
 
 use accessctl_core::offline::LockHolder;
-use accessctl_core::Instant;
+use accessctl_core::Timestamp;
 use thiserror::Error;
 
 /// The layout version this module writes and reads.
@@ -60,7 +60,7 @@ pub enum AuditCredential {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
     /// When, on the lock's clock.
-    pub at: Instant,
+    pub at: Timestamp,
     /// Whether the door opened.
     pub allowed: bool,
     /// The reason code: the engine's (`granted`, …), `unreadable_card` or `no_image`.
@@ -70,7 +70,7 @@ pub struct AuditRecord {
     /// What was presented.
     pub credential: AuditCredential,
     /// Issue instant of the image in force, if any: the holder index is its.
-    pub image_issued: Option<Instant>,
+    pub image_issued: Option<Timestamp>,
     /// Records dropped from the full trail just before this one.
     pub dropped_before: u32,
 }
@@ -127,8 +127,8 @@ impl AuditRecord {
             return Err(AuditDecodeError::Version(version));
         }
         let flags = fields.byte()?;
-        let at = Instant(i64::from_le_bytes(fields.array()?));
-        let issued = Instant(i64::from_le_bytes(fields.array()?));
+        let at = Timestamp(i64::from_le_bytes(fields.array()?));
+        let issued = Timestamp(i64::from_le_bytes(fields.array()?));
         let who = fields.byte()?;
         let index = u16::from_le_bytes(fields.array()?);
         let holder = match who {
@@ -256,12 +256,12 @@ mod tests {
 
     fn record(at: i64) -> AuditRecord {
         AuditRecord {
-            at: Instant(at),
+            at: Timestamp(at),
             allowed: true,
             reason: "granted".into(),
             holder: Some(LockHolder::Holder(3)),
             credential: AuditCredential::Card,
-            image_issued: Some(Instant(1_700_000_000)),
+            image_issued: Some(Timestamp(1_700_000_000)),
             dropped_before: 0,
         }
     }
@@ -326,7 +326,10 @@ mod tests {
         assert_eq!((trail.len(), trail.dropped()), (MAX_AUDIT_RECORDS, 2));
         let records = trail.take_all();
         assert_eq!(records.len(), MAX_AUDIT_RECORDS);
-        assert_eq!((records[0].at, records[0].dropped_before), (Instant(2), 2));
+        assert_eq!(
+            (records[0].at, records[0].dropped_before),
+            (Timestamp(2), 2)
+        );
         assert_eq!(records[1].dropped_before, 0);
         assert!(trail.is_empty() && trail.dropped() == 0);
         assert!(trail.take_all().is_empty());
@@ -357,12 +360,12 @@ mod tests {
                 _ => Some(LockHolder::SpaceCode(index)),
             };
             let record = AuditRecord {
-                at: Instant(at),
+                at: Timestamp(at),
                 allowed,
                 reason,
                 holder,
                 credential: AuditCredential::UnreadableCard,
-                image_issued: issued.map(Instant),
+                image_issued: issued.map(Timestamp),
                 dropped_before,
             };
             prop_assert_eq!(AuditRecord::decode(&record.encode()), Ok(record));

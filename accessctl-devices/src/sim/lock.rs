@@ -27,7 +27,7 @@ use accessctl_core::offline::{
     DecodeError, ImageSummary, KeypadMemory, KeypadOutcome, LockDecision, LockImage, LockKeypad,
 };
 use accessctl_core::secret::Key;
-use accessctl_core::{Instant, Presented, Reason};
+use accessctl_core::{Presented, Reason, Timestamp};
 use thiserror::Error;
 
 use super::audit::{AuditCredential, AuditRecord, AuditTrail};
@@ -97,7 +97,7 @@ pub enum LockEvent {
     /// Wrong entries locked the keypad, deciding alone, until then.
     KeypadLocked {
         /// When entries are read again.
-        until: Instant,
+        until: Timestamp,
     },
 }
 
@@ -268,7 +268,7 @@ impl SimLock {
         &mut self,
         presentation: &Presentation,
         now: std::time::Instant,
-        at: Instant,
+        at: Timestamp,
     ) -> LockOutcome {
         self.handle_timeout(now);
         if self.device.is_online(now) {
@@ -306,12 +306,12 @@ impl SimLock {
     }
 
     /// The issue instant of the image in force, if any.
-    fn image_issued(&self) -> Option<Instant> {
+    fn image_issued(&self) -> Option<Timestamp> {
         self.image.as_ref().map(|image| image.contents().issued)
     }
 
     /// The audit record of `decision`, taken alone at `at`: no PIN, no code.
-    fn audit_record(&self, decision: &AloneDecision, at: Instant) -> AuditRecord {
+    fn audit_record(&self, decision: &AloneDecision, at: Timestamp) -> AuditRecord {
         let read = |credential: &Credential| match credential {
             Credential::Card(_) => AuditCredential::Card,
             Credential::Pin => AuditCredential::Pin,
@@ -356,7 +356,7 @@ impl SimLock {
 
     /// What the lock decides alone for `presentation` at `at`: a card from its image,
     /// a keypad entry through its keypad's lockout.
-    pub fn decide_alone(&mut self, presentation: &Presentation, at: Instant) -> AloneDecision {
+    pub fn decide_alone(&mut self, presentation: &Presentation, at: Timestamp) -> AloneDecision {
         let (credential, presented) = match presentation {
             Presentation::Card(bits) => match wiegand::detect(bits, &self.formats) {
                 Ok(card) => (
@@ -450,7 +450,7 @@ impl SimLock {
 }
 
 /// The audit record of a lockout the keypad began at `at`.
-fn lockout_record(at: Instant, image_issued: Option<Instant>) -> AuditRecord {
+fn lockout_record(at: Timestamp, image_issued: Option<Timestamp>) -> AuditRecord {
     AuditRecord {
         at,
         allowed: false,

@@ -30,14 +30,14 @@ account acme {
 "#;
 
 /// 2026-11-18 and 2026-11-23T09:00 in Paris (a Monday).
-const ISSUED: accessctl_core::Instant = accessctl_core::Instant(1_795_000_000);
-const MONDAY_9AM: accessctl_core::Instant = accessctl_core::Instant(1_795_420_800);
+const ISSUED: accessctl_core::Timestamp = accessctl_core::Timestamp(1_795_000_000);
+const MONDAY_9AM: accessctl_core::Timestamp = accessctl_core::Timestamp(1_795_420_800);
 
 fn key() -> Key {
     lock_key(&Key::from_entropy([7; 32]), "store")
 }
 
-fn image_bytes(issued: accessctl_core::Instant) -> Vec<u8> {
+fn image_bytes(issued: accessctl_core::Timestamp) -> Vec<u8> {
     let mut sources = Sources::new();
     sources.add("hq.acl", POLICY);
     let policy = check(&sources).policy.unwrap();
@@ -232,7 +232,7 @@ fn a_lock_without_image_refuses_everyone_alone() {
 fn a_file_transfer_replaces_the_image_only_when_authentic_and_newer() {
     let (mut lock, mut panel, t0) = (lock(false), HandPanel::new(), Instant::now());
     panel.send(&mut lock, &Command::Poll, t0);
-    let newer = image_bytes(accessctl_core::Instant(ISSUED.0 + 86_400));
+    let newer = image_bytes(accessctl_core::Timestamp(ISSUED.0 + 86_400));
     let transfer = |bytes: &[u8]| {
         Command::FileTransfer(FileTransfer {
             file_type: FileType::OPAQUE,
@@ -306,7 +306,7 @@ fn push(lock: &mut SimLock, image: &[u8], now: &mut Instant) -> ControlPanelEven
 #[test]
 fn the_control_panel_hears_a_refused_image_as_a_failed_transfer() {
     let (mut lock, mut now) = (lock(true), Instant::now());
-    let older = image_bytes(accessctl_core::Instant(ISSUED.0 - 86_400));
+    let older = image_bytes(accessctl_core::Timestamp(ISSUED.0 - 86_400));
     let outcome = push(&mut lock, &older, &mut now);
     assert!(
         matches!(&outcome, ControlPanelEvent::FileFailed { reason, .. } if reason.contains("unrecognized")),
@@ -317,7 +317,7 @@ fn the_control_panel_hears_a_refused_image_as_a_failed_transfer() {
         .any(|event| matches!(event, LockEvent::ImageRefused(ImageRefusal::Older { .. }))));
     assert_eq!(lock.image().unwrap().contents().issued, ISSUED);
 
-    let newer = image_bytes(accessctl_core::Instant(ISSUED.0 + 86_400));
+    let newer = image_bytes(accessctl_core::Timestamp(ISSUED.0 + 86_400));
     let outcome = push(&mut lock, &newer, &mut now);
     assert!(
         matches!(outcome, ControlPanelEvent::FileSent { .. }),
@@ -385,7 +385,7 @@ fn several_readers_share_one_line_and_only_the_one_named_answers() {
 }
 
 /// The lock's decision for `line` presented at `at`, its control panel long gone.
-fn alone(lock: &mut SimLock, line: &str, at: accessctl_core::Instant) -> AloneDecision {
+fn alone(lock: &mut SimLock, line: &str, at: accessctl_core::Timestamp) -> AloneDecision {
     let gone = Instant::now() + Duration::from_secs(3);
     match lock.present(&line.parse().unwrap(), gone, at) {
         LockOutcome::Alone(decision) => decision,
@@ -410,7 +410,7 @@ fn an_offline_code_opens_the_lock_alone_and_a_one_time_code_once() {
     assert_eq!(first.to_string(), "offline code: opened (offline_code)");
     let again = alone(&mut store, &line, MONDAY_9AM);
     assert_eq!(again.code(), "already_used");
-    let late = accessctl_core::Instant(MONDAY_9AM.0 + 3 * 3600);
+    let late = accessctl_core::Timestamp(MONDAY_9AM.0 + 3 * 3600);
     let other = issue(
         &code_key(),
         &CodeRequest {
@@ -455,7 +455,7 @@ fn ten_thousand_pins_at_the_lock_are_locked_out_long_before_they_finish() {
         read, 5,
         "five entries read, the 9,995 others refused unread"
     );
-    let until = accessctl_core::Instant(MONDAY_9AM.0 + FIRST_LOCKOUT);
+    let until = accessctl_core::Timestamp(MONDAY_9AM.0 + FIRST_LOCKOUT);
     assert_eq!(locked, [until]);
     // The space code waits out the lockout like any secret typed.
     assert_eq!(alone(&mut lock, "pin 483920", at).code(), "locked_out");
@@ -478,7 +478,7 @@ fn a_day_of_guessing_at_the_lock_reads_at_most_the_documented_entries() {
         let decision = alone(
             &mut lock,
             &format!("pin {:04}", read % 10_000),
-            accessctl_core::Instant(at),
+            accessctl_core::Timestamp(at),
         );
         assert!(!decision.allowed());
         match decision {

@@ -110,7 +110,7 @@ impl Caller {
     }
 
     /// The local facts at `door` (an index) at `at`.
-    pub fn facts(&self, door: usize, at: accessctl_core::Instant) -> Facts {
+    pub fn facts(&self, door: usize, at: accessctl_core::Timestamp) -> Facts {
         let site = self.door_sites.get(door).copied().unwrap_or(0) as usize;
         let offset = self.zones.get(site).map_or(0, |z| z.offset_at(at));
         let local = LocalTime::at(at, offset);

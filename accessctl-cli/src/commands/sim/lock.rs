@@ -12,8 +12,8 @@ use std::time::{Duration, Instant as Monotonic};
 
 use accessctl_core::offline::code::door_code_key;
 use accessctl_core::offline::{lock_key, LockImage, UnverifiedImage};
-use accessctl_core::time::WrittenInstant;
-use accessctl_core::Instant;
+use accessctl_core::time::WrittenTimestamp;
+use accessctl_core::Timestamp;
 use accessctl_devices::sim::{
     peripheral_setup, ImageRefusal, LockEvent, LockOutcome, Presentation, PresentationError,
     SimKind, SimLink, SimLock, SimLockSetup,
@@ -110,7 +110,10 @@ pub fn run(args: &SimLockArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
 
 /// Where `--at` starts the lock's clock (`None`: the system's clock). A time written
 /// without offset is the lock's local time, by the offsets its image carries.
-fn lock_start(at: Option<&WrittenInstant>, image: &LockImage) -> Result<Option<Instant>, CliError> {
+fn lock_start(
+    at: Option<&WrittenTimestamp>,
+    image: &LockImage,
+) -> Result<Option<Timestamp>, CliError> {
     let Some(written) = at else {
         return Ok(None);
     };
@@ -119,7 +122,7 @@ fn lock_start(at: Option<&WrittenInstant>, image: &LockImage) -> Result<Option<I
         return Ok(Some(as_utc));
     }
     let offset = i64::from(image.contents().offset_at(as_utc));
-    Ok(Some(Instant(as_utc.0.saturating_sub(offset))))
+    Ok(Some(Timestamp(as_utc.0.saturating_sub(offset))))
 }
 
 /// The simulated lock at work.
@@ -300,7 +303,7 @@ impl LockRun {
     }
 
     /// `at` in the lock's local time, by its image's offsets (RFC 3339).
-    fn local(&self, at: Instant) -> String {
+    fn local(&self, at: Timestamp) -> String {
         let offset = self.lock.image().map_or(0, |i| i.contents().offset_at(at));
         let local = chrono::FixedOffset::east_opt(offset).and_then(|zone| {
             chrono::DateTime::from_timestamp(at.0, 0).map(|t| t.with_timezone(&zone))
@@ -328,8 +331,8 @@ fn refusal_text(refusal: &ImageRefusal) -> String {
     match refusal {
         ImageRefusal::Older { in_force, offered } => format!(
             "issued at {}, before the image in force (issued at {})",
-            utc(Instant(*offered)),
-            utc(Instant(*in_force))
+            utc(Timestamp(*offered)),
+            utc(Timestamp(*in_force))
         ),
         other => other.to_string(),
     }

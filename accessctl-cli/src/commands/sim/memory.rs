@@ -99,7 +99,7 @@ pub fn save(path: &Path, memory: &KeypadMemory) -> Result<(), MemoryError> {
 mod tests {
     use super::*;
     use accessctl_core::lockout::Lockout;
-    use accessctl_core::Instant;
+    use accessctl_core::Timestamp;
 
     #[test]
     fn a_memory_survives_its_file_and_a_bad_file_is_refused() {
@@ -107,7 +107,7 @@ mod tests {
         let path = dir.path().join("bikes.img.state");
         assert_eq!(load(&path).unwrap(), KeypadMemory::default());
         let mut lockout = Lockout::default();
-        lockout.strike(Instant(1_000));
+        lockout.strike(Timestamp(1_000));
         let memory = KeypadMemory {
             lockout,
             ..KeypadMemory::default()

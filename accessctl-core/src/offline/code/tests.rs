@@ -19,7 +19,7 @@ const NINE: i64 = 1_795_424_400;
 
 fn request(class: &Class, start: i64, variant: u8) -> CodeRequest {
     CodeRequest {
-        start: Instant(start),
+        start: Timestamp(start),
         hours: class.hours,
         once: class.once,
         variant,
@@ -59,7 +59,7 @@ fn a_code_is_ten_digits_and_its_window_is_reported() {
     let issued = issue(
         &main_key(),
         &CodeRequest {
-            start: Instant(NINE + 1234),
+            start: Timestamp(NINE + 1234),
             hours: 4,
             once: false,
             variant: 1,
@@ -72,8 +72,8 @@ fn a_code_is_ten_digits_and_its_window_is_reported() {
     assert_eq!(
         issued.window,
         CodeWindow {
-            start: Instant(NINE),
-            end: Instant(NINE + 4 * HOUR),
+            start: Timestamp(NINE),
+            end: Timestamp(NINE + 4 * HOUR),
             once: false,
             variant: 1,
         }
@@ -87,7 +87,7 @@ fn the_longest_windows_start_at_utc_midnight() {
     let issued = issue(
         &main_key(),
         &CodeRequest {
-            start: Instant(NINE),
+            start: Timestamp(NINE),
             hours: 365 * 24,
             once: false,
             variant: 0,
@@ -106,7 +106,7 @@ fn requests_outside_the_table_are_refused() {
         issue(
             &key,
             &CodeRequest {
-                start: Instant(start),
+                start: Timestamp(start),
                 hours,
                 once,
                 variant,
@@ -209,7 +209,7 @@ fn parsing_ignores_spaces_and_hyphens_and_refuses_the_rest() {
 fn a_reserved_window_field_is_a_wrong_code() {
     let entered = with_damm(format!("{RESERVED}12345").as_bytes());
     assert_eq!(
-        check_code(&main_key(), &entered, Instant(NINE)),
+        check_code(&main_key(), &entered, Timestamp(NINE)),
         Err(CodeRefusal::WrongCode { locked_until: None })
     );
 }
@@ -222,7 +222,7 @@ fn the_same_code_is_worthless_at_another_door() {
         for hour in 0..10 {
             let start = NINE + hour * class.unit;
             let code = issue_class(class, start, 0).code;
-            let now = Instant(start + 60);
+            let now = Timestamp(start + 60);
             assert!(check_code(&main_key(), code.expose_digits(), now).is_ok());
             let elsewhere = check_code(&r2, code.expose_digits(), now);
             assert_eq!(
@@ -237,7 +237,7 @@ fn the_same_code_is_worthless_at_another_door() {
     // Another site with a door of the same name.
     let other_site = door_code_key(&Key::from_entropy([9; 32]), "main");
     let code = issue_class(&CLASSES[0], NINE, 0).code;
-    assert!(check_code(&other_site, code.expose_digits(), Instant(NINE)).is_err());
+    assert!(check_code(&other_site, code.expose_digits(), Timestamp(NINE)).is_err());
 }
 
 #[test]
@@ -259,20 +259,20 @@ fn the_lock_says_not_yet_valid_or_expired_within_the_margin_only() {
     let (start, end) = (issued.window.start.0, issued.window.end.0);
     let margin = class.margin();
     assert_eq!(
-        check_code(&key, code, Instant(start - margin + 1)),
+        check_code(&key, code, Timestamp(start - margin + 1)),
         Err(CodeRefusal::NotYetValid {
-            starts: Instant(start)
+            starts: Timestamp(start)
         })
     );
     assert_eq!(
-        check_code(&key, code, Instant(end + margin)),
+        check_code(&key, code, Timestamp(end + margin)),
         Err(CodeRefusal::Expired {
-            ended: Instant(end)
+            ended: Timestamp(end)
         })
     );
     let wrong = Err(CodeRefusal::WrongCode { locked_until: None });
-    assert_eq!(check_code(&key, code, Instant(start - margin)), wrong);
-    assert_eq!(check_code(&key, code, Instant(end + margin + 1)), wrong);
+    assert_eq!(check_code(&key, code, Timestamp(start - margin)), wrong);
+    assert_eq!(check_code(&key, code, Timestamp(end + margin + 1)), wrong);
 }
 
 #[test]
@@ -280,25 +280,25 @@ fn a_one_time_code_is_accepted_once_and_forgotten_after_its_window() {
     let issued = issue_class(&CLASSES[0], NINE, 0);
     let code = issued.code.expose_digits();
     let mut lock = CodeVerifier::new(main_key());
-    assert_eq!(lock.verify(code, Instant(NINE)), Ok(issued.window));
+    assert_eq!(lock.verify(code, Timestamp(NINE)), Ok(issued.window));
     assert_eq!(
-        lock.verify(code, Instant(NINE + 10)),
+        lock.verify(code, Timestamp(NINE + 10)),
         Err(CodeRefusal::AlreadyUsed)
     );
     assert_eq!(
-        lock.verify(code, Instant(NINE + HOUR + DRIFT_TOLERANCE - 1)),
+        lock.verify(code, Timestamp(NINE + HOUR + DRIFT_TOLERANCE - 1)),
         Err(CodeRefusal::AlreadyUsed)
     );
     assert_eq!(lock.strikes(), 0, "reuse is not a strike");
     // Another variant of the same window is another code.
     let other = issue_class(&CLASSES[0], NINE, 1);
     assert!(lock
-        .verify(other.code.expose_digits(), Instant(NINE + 20))
+        .verify(other.code.expose_digits(), Timestamp(NINE + 20))
         .is_ok());
     assert_eq!(lock.remembered(), 2);
     // Past the window both are forgotten as soon as a one-time code is remembered.
     let later = issue_class(&CLASSES[0], NINE + 2 * HOUR, 0);
-    let after = Instant(NINE + 2 * HOUR);
+    let after = Timestamp(NINE + 2 * HOUR);
     assert!(lock.verify(later.code.expose_digits(), after).is_ok());
     assert_eq!(lock.remembered(), 1);
 }
@@ -308,7 +308,7 @@ fn repeatable_codes_open_any_number_of_times() {
     let issued = issue_class(&CLASSES[9], NINE, 1);
     let mut lock = CodeVerifier::new(main_key());
     for minute in 0..30 {
-        let now = Instant(NINE + minute * 8 * 60);
+        let now = Timestamp(NINE + minute * 8 * 60);
         assert_eq!(
             lock.verify(issued.code.expose_digits(), now),
             Ok(issued.window)
@@ -321,19 +321,23 @@ fn repeatable_codes_open_any_number_of_times() {
 fn a_full_memory_refuses_new_one_time_codes_rather_than_forget_valid_ones() {
     let mut lock = CodeVerifier::with_memory(main_key(), 2);
     let code = |v| issue_class(&CLASSES[5], NINE, v).code;
-    assert!(lock.verify(code(0).expose_digits(), Instant(NINE)).is_ok());
-    assert!(lock.verify(code(1).expose_digits(), Instant(NINE)).is_ok());
+    assert!(lock
+        .verify(code(0).expose_digits(), Timestamp(NINE))
+        .is_ok());
+    assert!(lock
+        .verify(code(1).expose_digits(), Timestamp(NINE))
+        .is_ok());
     assert_eq!(
-        lock.verify(code(2).expose_digits(), Instant(NINE)),
+        lock.verify(code(2).expose_digits(), Timestamp(NINE)),
         Err(CodeRefusal::MemoryFull)
     );
     assert_eq!(
-        lock.verify(code(0).expose_digits(), Instant(NINE)),
+        lock.verify(code(0).expose_digits(), Timestamp(NINE)),
         Err(CodeRefusal::AlreadyUsed)
     );
     // Once the first two expire, there is room again.
     let next_day = issue_class(&CLASSES[5], NINE + DAY, 2).code;
-    let later = Instant(NINE + DAY + DRIFT_TOLERANCE);
+    let later = Timestamp(NINE + DAY + DRIFT_TOLERANCE);
     assert!(lock.verify(next_day.expose_digits(), later).is_ok());
 }
 
@@ -344,7 +348,7 @@ fn wrong_code(seed: u64) -> String {
         let nine = format!("{:04}{:05}", 9092 + rng.below(730), rng.below(100_000));
         let entered = with_damm(nine.as_bytes());
         if matches!(
-            check_code(&main_key(), &entered, Instant(NINE)),
+            check_code(&main_key(), &entered, Timestamp(NINE)),
             Err(CodeRefusal::WrongCode { .. })
         ) {
             return entered;
@@ -361,25 +365,25 @@ fn five_wrong_codes_lock_the_keypad_and_lockouts_double() {
     for lockout in [5 * 60, 10 * 60, 20 * 60] {
         for _ in 0..4 {
             assert_eq!(
-                lock.verify(&wrong, Instant(now)),
+                lock.verify(&wrong, Timestamp(now)),
                 Err(CodeRefusal::WrongCode { locked_until: None })
             );
         }
-        let until = Instant(now + lockout);
+        let until = Timestamp(now + lockout);
         assert_eq!(
-            lock.verify(&wrong, Instant(now)),
+            lock.verify(&wrong, Timestamp(now)),
             Err(CodeRefusal::WrongCode {
                 locked_until: Some(until)
             })
         );
         // Even a good code is refused unread while locked out.
         assert_eq!(
-            lock.verify(good.expose_digits(), Instant(until.0 - 1)),
+            lock.verify(good.expose_digits(), Timestamp(until.0 - 1)),
             Err(CodeRefusal::LockedOut { until })
         );
-        assert_eq!(lock.locked_until(Instant(until.0 - 1)), Some(until));
+        assert_eq!(lock.locked_until(Timestamp(until.0 - 1)), Some(until));
         now = until.0;
-        assert!(lock.verify(good.expose_digits(), Instant(now)).is_ok());
+        assert!(lock.verify(good.expose_digits(), Timestamp(now)).is_ok());
     }
     assert_eq!(lock.strikes(), 15, "accepted codes forgive nothing");
 }
@@ -393,13 +397,16 @@ fn mistyped_entries_are_not_strikes() {
     let typo = String::from_utf8(typo).unwrap();
     for _ in 0..50 {
         assert_eq!(
-            lock.verify(&typo, Instant(NINE)),
+            lock.verify(&typo, Timestamp(NINE)),
             Err(CodeRefusal::Mistyped)
         );
-        assert_eq!(lock.verify("12", Instant(NINE)), Err(CodeRefusal::Mistyped));
+        assert_eq!(
+            lock.verify("12", Timestamp(NINE)),
+            Err(CodeRefusal::Mistyped)
+        );
     }
     assert_eq!(lock.strikes(), 0);
-    assert_eq!(lock.locked_until(Instant(NINE)), None);
+    assert_eq!(lock.locked_until(Timestamp(NINE)), None);
 }
 
 #[test]
@@ -407,14 +414,14 @@ fn strikes_are_forgiven_after_a_quiet_week() {
     let mut lock = CodeVerifier::new(main_key());
     let wrong = wrong_code(2);
     for _ in 0..4 {
-        let _ = lock.verify(&wrong, Instant(NINE));
+        let _ = lock.verify(&wrong, Timestamp(NINE));
     }
-    let _ = lock.verify(&wrong, Instant(NINE + FORGIVE_AFTER - 1));
+    let _ = lock.verify(&wrong, Timestamp(NINE + FORGIVE_AFTER - 1));
     assert_eq!(lock.strikes(), 5, "six days and 23:59:59 is not a week");
-    assert!(lock.locked_until(Instant(NINE + FORGIVE_AFTER)).is_some());
+    assert!(lock.locked_until(Timestamp(NINE + FORGIVE_AFTER)).is_some());
     let quiet = NINE + 2 * FORGIVE_AFTER - 1;
     assert_eq!(
-        lock.verify(&wrong, Instant(quiet)),
+        lock.verify(&wrong, Timestamp(quiet)),
         Err(CodeRefusal::WrongCode { locked_until: None })
     );
     assert_eq!(lock.strikes(), 1, "forgiven, then one new strike");
@@ -429,7 +436,7 @@ fn attack(batches_per_epoch: Option<u32>, seconds: i64) -> u32 {
     let (mut now, mut read, mut lockouts) = (NINE, 0u32, 0u32);
     while now < NINE + seconds {
         let guess = &guesses[read as usize % guesses.len()];
-        match lock.verify(guess, Instant(now)) {
+        match lock.verify(guess, Timestamp(now)) {
             Err(CodeRefusal::WrongCode { locked_until: None }) => read += 1,
             Err(CodeRefusal::WrongCode {
                 locked_until: Some(until),
@@ -487,7 +494,7 @@ fn guess_rate(width: usize, n: u32, seed: u64) -> u32 {
     let mut hits = 0;
     for _ in 0..n {
         let field = rng.below(u64::from(RESERVED)) as u16;
-        let now = Instant(NINE + rng.below(400 * DAY as u64) as i64);
+        let now = Timestamp(NINE + rng.below(400 * DAY as u64) as i64);
         let check: Vec<u8> = (0..width).map(|_| b'0' + rng.below(10) as u8).collect();
         hits += u32::from(matched(check_parts(&key, field, &check, now)));
     }
@@ -519,7 +526,7 @@ fn random_guesses_succeed_at_the_documented_rate() {
         let first_day = now.div_euclid(DAY) - rng.below(365) as i64;
         let field = 9092 + first_day.rem_euclid(730);
         let nine = format!("{field:04}{:05}", rng.below(100_000));
-        let outcome = check_code(&key, &with_damm(nine.as_bytes()), Instant(now));
+        let outcome = check_code(&key, &with_damm(nine.as_bytes()), Timestamp(now));
         assert!(matches!(
             outcome,
             Ok(_) | Err(CodeRefusal::WrongCode { .. })
@@ -552,7 +559,7 @@ proptest! {
         let window = issued.window;
         prop_assert_eq!(window.start.0 % class.unit, 0);
         prop_assert!(window.start.0 <= start && start - window.start.0 < class.unit);
-        let now = Instant(window.start.0 - DRIFT_TOLERANCE + offset);
+        let now = Timestamp(window.start.0 - DRIFT_TOLERANCE + offset);
         let entered = issued.code.expose_digits();
         prop_assert_eq!(check_code(&main_key(), entered, now), Ok(window));
         let mut lock = CodeVerifier::new(main_key());
@@ -574,7 +581,7 @@ proptest! {
         let mut digits = issued.code.expose_digits().as_bytes().to_vec();
         digits[position] = b'0' + (digits[position] - b'0' + bump) % 10;
         let changed = String::from_utf8(digits).unwrap();
-        let now = Instant(issued.window.start.0 - DRIFT_TOLERANCE + offset);
+        let now = Timestamp(issued.window.start.0 - DRIFT_TOLERANCE + offset);
         prop_assert_eq!(check_code(&main_key(), &changed, now), Err(CodeRefusal::Mistyped));
     }
 
@@ -583,15 +590,15 @@ proptest! {
         let issued = issue_class(&CLASSES[i], start, variant);
         let code = issued.code.expose_digits();
         let (s, e) = (issued.window.start.0, issued.window.end.0);
-        let at = |t| check_code(&main_key(), code, Instant(t));
-        prop_assert_eq!(at(s - DRIFT_TOLERANCE - 1), Err(CodeRefusal::NotYetValid { starts: Instant(s) }));
+        let at = |t| check_code(&main_key(), code, Timestamp(t));
+        prop_assert_eq!(at(s - DRIFT_TOLERANCE - 1), Err(CodeRefusal::NotYetValid { starts: Timestamp(s) }));
         prop_assert_eq!(at(s - DRIFT_TOLERANCE), Ok(issued.window));
         prop_assert_eq!(at(e + DRIFT_TOLERANCE - 1), Ok(issued.window));
-        prop_assert_eq!(at(e + DRIFT_TOLERANCE), Err(CodeRefusal::Expired { ended: Instant(e) }));
+        prop_assert_eq!(at(e + DRIFT_TOLERANCE), Err(CodeRefusal::Expired { ended: Timestamp(e) }));
     }
 
     #[test]
     fn any_text_is_checked_without_panicking(text in ".{0,24}", now in any::<i64>()) {
-        let _ = check_code(&main_key(), &text, Instant(now));
+        let _ = check_code(&main_key(), &text, Timestamp(now));
     }
 }

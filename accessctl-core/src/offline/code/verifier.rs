@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{check_code, CodeRefusal, CodeWindow, DRIFT_TOLERANCE};
 use crate::lockout::Lockout;
 use crate::secret::Key;
-use crate::time::Instant;
+use crate::time::Timestamp;
 
 /// One-time codes a verifier remembers by default.
 pub const DEFAULT_MEMORY: usize = 256;
@@ -22,13 +22,13 @@ pub const DEFAULT_MEMORY: usize = 256;
 /// ```
 /// use accessctl_core::offline::code::{door_code_key, issue, CodeRefusal, CodeRequest, CodeVerifier};
 /// use accessctl_core::secret::Key;
-/// use accessctl_core::Instant;
+/// use accessctl_core::Timestamp;
 ///
 /// let key = door_code_key(&Key::from_entropy([7; 32]), "main");
-/// let start = Instant(1_795_424_400);
+/// let start = Timestamp(1_795_424_400);
 /// let issued = issue(&key, &CodeRequest { start, hours: 1, once: true, variant: 0 })?;
 /// let mut lock = CodeVerifier::new(key);
-/// let now = Instant(start.0 + 60);
+/// let now = Timestamp(start.0 + 60);
 /// assert!(lock.verify(issued.code.expose_digits(), now).is_ok());
 /// assert_eq!(lock.verify(issued.code.expose_digits(), now), Err(CodeRefusal::AlreadyUsed));
 /// # Ok::<(), accessctl_core::offline::code::IssueError>(())
@@ -62,7 +62,7 @@ impl CodeVerifier {
     /// Verifies a code entered at `now`: refused unread while locked out; a wrong
     /// code is a strike (every fifth locks the keypad); a one-time code is accepted
     /// once.
-    pub fn verify(&mut self, entered: &str, now: Instant) -> Result<CodeWindow, CodeRefusal> {
+    pub fn verify(&mut self, entered: &str, now: Timestamp) -> Result<CodeWindow, CodeRefusal> {
         if let Err(until) = self.lockout.admit(now) {
             return Err(CodeRefusal::LockedOut { until });
         }
@@ -78,7 +78,7 @@ impl CodeVerifier {
     /// codes, leaving the lockout to the caller: for a keypad whose one [`Lockout`]
     /// also covers PINs and space codes. A wrong code comes back as
     /// [`CodeRefusal::WrongCode`] with no lockout.
-    pub fn check(&mut self, entered: &str, now: Instant) -> Result<CodeWindow, CodeRefusal> {
+    pub fn check(&mut self, entered: &str, now: Timestamp) -> Result<CodeWindow, CodeRefusal> {
         match check_code(&self.key, entered, now) {
             Ok(window) if window.once => self.used.remember(window, now).map(|()| window),
             other => other,
@@ -102,7 +102,7 @@ impl CodeVerifier {
     }
 
     /// Until when the keypad is locked, if it is at `now`.
-    pub fn locked_until(&self, now: Instant) -> Option<Instant> {
+    pub fn locked_until(&self, now: Timestamp) -> Option<Timestamp> {
         self.lockout.locked_until(now)
     }
 
@@ -149,7 +149,7 @@ pub struct UsedCodes {
 impl UsedCodes {
     /// Records `window`'s code as used, unless it was already, or the memory is full
     /// of codes still valid.
-    fn remember(&mut self, window: CodeWindow, now: Instant) -> Result<(), CodeRefusal> {
+    fn remember(&mut self, window: CodeWindow, now: Timestamp) -> Result<(), CodeRefusal> {
         self.codes.retain(|used| used.forgotten_at() > now.0);
         let used = Used::of(window);
         if self.codes.contains(&used) {

@@ -10,7 +10,7 @@ use super::{
     MinuteSpan, OffsetChange, Rule, WeeklySchedule, DIGEST_LEN, LAYOUT_VERSION, MAGIC, NO_SCHEDULE,
 };
 use crate::model::ReaderModes;
-use crate::time::Instant;
+use crate::time::Timestamp;
 use thiserror::Error;
 
 /// Why bytes are not a lock image.
@@ -241,8 +241,8 @@ fn header(r: &mut Reader<'_>) -> Result<(ImageContents, Counts), DecodeError> {
     let readers = modes(r, "the reader modes")?;
     let required = modes(r, "the required factors")?;
     let name_len = r.u8("the door name's length")?;
-    let issued = Instant(r.i64("the issue instant")?);
-    let horizon = Instant(r.i64("the horizon")?);
+    let issued = Timestamp(r.i64("the issue instant")?);
+    let horizon = Timestamp(r.i64("the horizon")?);
     Reader::check(16, horizon > issued, Malformed::Horizon)?;
     let base_offset = offset(r, "the base offset")?;
     let door_schedule = r.u16("the door schedule")?;
@@ -311,7 +311,7 @@ fn transitions(
     let mut previous = image.issued;
     repeat(count, || {
         let at_offset = r.at;
-        let at = Instant(r.i64("an offset change")?);
+        let at = Timestamp(r.i64("an offset change")?);
         let ordered = at > previous && at < image.horizon;
         Reader::check(at_offset, ordered, Malformed::Transition)?;
         previous = at;

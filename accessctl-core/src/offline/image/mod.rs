@@ -112,7 +112,7 @@ pub use encode::SealError;
 use crate::decide::Presented;
 use crate::model::{Credential, ReaderModes};
 use crate::secret::{Key, KEY_LEN};
-use crate::time::Instant;
+use crate::time::Timestamp;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -146,7 +146,7 @@ fn tag_key(lock_key: &Key) -> Key {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct OffsetChange {
     /// When the new offset comes into force.
-    pub at: Instant,
+    pub at: Timestamp,
     /// Seconds east of UTC from then on.
     pub offset: i32,
 }
@@ -244,9 +244,9 @@ pub struct ImageContents {
     /// Factors the door requires.
     pub required: ReaderModes,
     /// When the image was issued.
-    pub issued: Instant,
+    pub issued: Timestamp,
     /// The end of the window the image answers exactly for.
-    pub horizon: Instant,
+    pub horizon: Timestamp,
     /// The UTC offset in force at issue.
     pub base_offset: i32,
     /// The later offset changes before the horizon.
@@ -330,9 +330,9 @@ pub struct ImageSummary {
     /// Size of the image in bytes, trailer included.
     pub bytes: usize,
     /// When it was issued.
-    pub issued: Instant,
+    pub issued: Timestamp,
     /// The end of the window it answers exactly for.
-    pub horizon: Instant,
+    pub horizon: Timestamp,
     /// Media the door accepts.
     pub readers: ReaderModes,
     /// Factors the door requires.

@@ -179,11 +179,11 @@ fn assemble((header, tables): (RawHeader, RawTables)) -> ImageContents {
             credentials.push(entry);
         }
     }
-    let horizon = Instant(issued + span);
+    let horizon = Timestamp(issued + span);
     let transitions = changes
         .into_iter()
         .map(|(delta, offset)| {
-            let at = Instant(issued + 1 + i64::from(delta) % (span - 1).max(1));
+            let at = Timestamp(issued + 1 + i64::from(delta) % (span - 1).max(1));
             (at, offset)
         })
         .filter(|(at, _)| *at < horizon)
@@ -195,7 +195,7 @@ fn assemble((header, tables): (RawHeader, RawTables)) -> ImageContents {
         door,
         readers: ReaderModes::from_bits_truncate(readers),
         required: ReaderModes::from_bits_truncate(required),
-        issued: Instant(issued),
+        issued: Timestamp(issued),
         horizon,
         base_offset,
         transitions,
@@ -262,11 +262,11 @@ fn sample() -> ImageContents {
         door: "main".into(),
         readers: ReaderModes::BADGE | ReaderModes::PIN,
         required: ReaderModes::empty(),
-        issued: Instant(1_790_000_000),
-        horizon: Instant(1_790_000_000 + 731 * 86_400),
+        issued: Timestamp(1_790_000_000),
+        horizon: Timestamp(1_790_000_000 + 731 * 86_400),
         base_offset: 3600,
         transitions: vec![OffsetChange {
-            at: Instant(1_792_890_000),
+            at: Timestamp(1_792_890_000),
             offset: 3600,
         }],
         door_schedule: Some(0),

@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Owns [`ControlPanel`], a sans-io state machine: callers hand it the bytes the bus
-//! delivered and the current [`Instant`](std::time::Instant), and take out the bytes to
+//! delivered and the current [`Timestamp`](std::time::Instant), and take out the bytes to
 //! send and the [`ControlPanelEvent`]s (card reads, key presses, tamper, PDs going
 //! online or offline, file transfer progress). [`ControlPanelBus`] is the blocking
 //! driver that runs it over a [`Transport`](crate::transport::Transport).

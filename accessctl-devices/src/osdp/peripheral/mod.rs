@@ -1,7 +1,7 @@
 //! The peripheral device (PD) loop: a reader or a lock answering its control panel (CP).
 //!
 //! Sans-io: [`PeripheralDevice`] is a state machine fed with the bytes a bus delivers and
-//! the `Instant` they arrived at; it hands back the reply bytes to send and
+//! the `Timestamp` they arrived at; it hands back the reply bytes to send and
 //! [`PeripheralEvent`]s for the application (outputs to switch, LEDs, a file received,
 //! a new key to persist). [`PeripheralBus`] is the thin blocking driver that hosts one
 //! or several PDs on one [`Transport`](crate::transport::Transport).
