@@ -74,6 +74,25 @@ pub fn format(file: &File) -> String {
     printer.out
 }
 
+/// Prints one entry of an account block (a user, a sub-account with everything in
+/// it, a ceiling, an appointment) at block depth 0: its leading comments, its node and
+/// its trailing comment, each line ending with `\n`, never the blank line before it.
+/// These are the lines a lossless edit ([`crate::edit`]) puts in place of the entry's
+/// own, each indented to where the entry stands.
+pub fn format_account_entry(entry: &Entry<AccountClause>) -> String {
+    let mut printer = Printer::default();
+    printer.entry(0, true, entry, account_clause);
+    printer.out
+}
+
+/// Prints one top-level item the way [`format_account_entry`] prints an entry of an
+/// account block.
+pub fn format_item(entry: &Entry<Item>) -> String {
+    let mut printer = Printer::default();
+    printer.entry(0, true, entry, item);
+    printer.out
+}
+
 /// Prints one node of type `T` at block depth `depth`, without indentation before it
 /// or a line break after it.
 type NodeFn<T> = fn(&mut Printer, usize, &T);

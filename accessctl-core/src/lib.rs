@@ -23,7 +23,8 @@
 //! The stages, each in its own module: [`syntax`] parses text into a tree that keeps
 //! spans and comments; [`format`](mod@format) prints a tree back in canonical form; [`validate`]
 //! resolves names, checks every rule and builds the [`model::Policy`]; [`diagnostic`]
-//! is how every stage reports problems.
+//! is how every stage reports problems; [`edit`] changes users in the texts
+//! themselves, keeping every other byte.
 
 #![forbid(unsafe_code)]
 
@@ -31,6 +32,7 @@ pub mod card_key;
 pub mod compile;
 pub mod decide;
 pub mod diagnostic;
+pub mod edit;
 pub mod format;
 pub mod lockout;
 pub mod model;
