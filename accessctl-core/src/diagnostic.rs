@@ -241,6 +241,10 @@ codes! {
     CeilingBeyondParent = "E0603",
     /// a ceiling on a top-level account
     CeilingOnAccount = "E0604",
+    /// a `created_by` naming a user who holds no admin right
+    CreatorNotAdmin = "E0605",
+    /// a `created_by` naming an admin of an account the user is not in, nor below
+    CreatorOutOfReach = "E0606",
 
     // Structure: E07xx
     /// a site with no time zone

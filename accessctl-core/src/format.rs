@@ -611,6 +611,10 @@ fn user_clause(p: &mut Printer, _depth: usize, clause: &UserClause) {
         }
         UserClause::Allow { targets, schedule } => allow(p, targets, schedule.as_ref()),
         UserClause::Admin { rights, ip } => admin(p, rights, ip.as_ref()),
+        UserClause::CreatedBy(name) => {
+            p.token("created_by");
+            p.ident(name);
+        }
     }
 }
 
@@ -1180,6 +1184,7 @@ schedule office {
                     rights: vec![id("all")],
                     ip: None,
                 }),
+                e(UserClause::CreatedBy(id("root"))),
             ],
         );
         let ceiling = |doors, rights, schedule| {
@@ -1239,6 +1244,7 @@ schedule office {
     allow r2
     admin users badges ip "10.0.0.1"
     admin all
+    created_by root
   }
 
   subaccount cowork {

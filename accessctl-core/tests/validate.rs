@@ -1046,6 +1046,84 @@ fn e0604_ceiling_on_a_top_level_account() {
     expect(&text, &[("E0604", "ceiling", 1)]);
 }
 
+#[test]
+fn created_by_lowers_to_the_creating_admin() {
+    let text = format!(
+        "{DELEGATION_SITE}{}",
+        r#"account acme {
+  user root { card 91 admin all allow offices }
+  subaccount cowork {
+    ceiling doors main rights users admins
+    user lea { card 92 admin users admins created_by root }
+    user ana { card 93 created_by lea }
+  }
+  user bob { card 94 }
+}
+"#
+    );
+    expect(&text, &[]);
+    let (_, checked) = check_files(&[("policy.acl", &text)]);
+    let policy = checked.policy.expect("valid");
+    let id = |name: &str| policy.user_named(name).expect(name);
+    let created_by = |name: &str| policy.users[id(name).index()].created_by;
+    assert_eq!(created_by("lea"), Some(id("root")));
+    assert_eq!(created_by("ana"), Some(id("lea")));
+    assert_eq!(created_by("bob"), None);
+}
+
+#[test]
+fn e0214_e0605_e0606_e0212_created_by() {
+    let text = format!(
+        "{DELEGATION_SITE}{}",
+        r#"account acme {
+  user root { card 91 admin all }
+  user bob { card 92 }
+  subaccount cowork {
+    ceiling doors main rights users
+    user lea { card 93 admin users }
+  }
+  subaccount desk {
+    ceiling doors main
+    user ana { card 94 created_by bob }
+    user eve { card 95 created_by lea }
+    user zoe { card 96 created_by rot }
+    user max { card 97 created_by root created_by root }
+  }
+}
+"#
+    );
+    let diags = expect(
+        &text,
+        &[
+            ("E0605", "bob }", 1),
+            ("E0606", "lea }", 1),
+            ("E0214", "rot", 1),
+            ("E0212", "created_by root", 2),
+        ],
+    );
+    let not_admin = diags
+        .iter()
+        .find(|d| d.code.as_str() == "E0605")
+        .expect("E0605");
+    assert_eq!(
+        not_admin.message,
+        "`created_by` names `bob`, who is no admin"
+    );
+    let unknown = diags
+        .iter()
+        .find(|d| d.code.as_str() == "E0214")
+        .expect("E0214");
+    assert_eq!(help(unknown), "did you mean `root`?");
+    let reach = diags
+        .iter()
+        .find(|d| d.code.as_str() == "E0606")
+        .expect("E0606");
+    assert_eq!(
+        reach.message,
+        "`lea` is an admin of `cowork`, which `eve` is not a member of"
+    );
+}
+
 // ---------------------------------------------------------------------------------
 // Structure: E0701–E0704
 

@@ -415,6 +415,9 @@ pub struct User {
     pub grants: Vec<Grant>,
     /// Its admin rights.
     pub admin: Option<Admin>,
+    /// The admin user who created it (`created_by`), if recorded.
+    #[serde(default)]
+    pub created_by: Option<UserId>,
 }
 
 /// A permanent space code.

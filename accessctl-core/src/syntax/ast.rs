@@ -676,6 +676,9 @@ pub enum UserClause {
         /// The only address the admin may connect from.
         ip: Option<Str>,
     },
+    /// `created_by NAME`: the admin user who created this user (an admin created by a
+    /// sub-account's admin sees only the users they created).
+    CreatedBy(Ident),
 }
 
 // ---------------------------------------------------------------------------------

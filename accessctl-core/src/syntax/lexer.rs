@@ -86,6 +86,7 @@ keywords! {
     Allow = "allow",
     Admin = "admin",
     Ip = "ip",
+    CreatedBy = "created_by",
     Appointment = "appointment",
     Guest = "guest",
     Organizer = "organizer",

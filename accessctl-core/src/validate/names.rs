@@ -49,6 +49,8 @@ pub(super) struct Names<'a> {
     pub schedule_ids: HashMap<&'a str, u32>,
     /// Holiday calendars by name: the [`crate::model::CalendarId`] of the first one.
     pub calendar_ids: HashMap<&'a str, u32>,
+    /// Users by name: the [`crate::model::UserId`] of the first definition.
+    pub user_ids: HashMap<&'a str, u32>,
 }
 
 /// Numbers every declaration of `files` and reports duplicate names.
@@ -66,7 +68,7 @@ pub(super) fn declare<'a>(files: &'a [ast::File], diags: &mut Vec<Diagnostic>) -
     let account = |a: &(&'a ast::Account, Option<AccountId>)| -> &'a Ident { &a.0.name };
     table(&names.accounts, account, "account", diags);
     let user = |u: &(&'a ast::User, AccountId)| -> &'a Ident { &u.0.name };
-    table(&names.users, user, "user", diags);
+    names.user_ids = table(&names.users, user, "user", diags);
     let appointment = |a: &(&'a ast::Appointment, Option<AccountId>)| -> &'a Ident { &a.0.name };
     table(&names.appointments, appointment, "appointment", diags);
     let zone = |z: &(&'a ast::Zone, Option<SiteId>)| -> &'a Ident { &z.0.name };

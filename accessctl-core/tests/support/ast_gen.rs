@@ -31,7 +31,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 /// The reserved words of `docs/language.md`.
-pub const RESERVED: [&str; 42] = [
+pub const RESERVED: [&str; 43] = [
     "site",
     "timezone",
     "keystore",
@@ -67,6 +67,7 @@ pub const RESERVED: [&str; 42] = [
     "allow",
     "admin",
     "ip",
+    "created_by",
     "appointment",
     "guest",
     "organizer",
@@ -512,6 +513,7 @@ fn user_clause() -> impl Strategy<Value = UserClause> {
             .prop_map(|(targets, schedule)| UserClause::Allow { targets, schedule }),
         (vec(right(), 1..4), option::of(string()))
             .prop_map(|(rights, ip)| UserClause::Admin { rights, ip }),
+        ident().prop_map(UserClause::CreatedBy),
     ]
 }
 

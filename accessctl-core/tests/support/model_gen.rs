@@ -843,6 +843,7 @@ pub fn build(raw: &RawPolicy) -> Policy {
             schedule: schedule_ref(n_schedules, &u.schedule),
             grants,
             admin: None,
+            created_by: None,
         });
         policy.accounts[account].users.push(UserId(i as u32));
     }

@@ -1,5 +1,5 @@
 //! The `account` item and what an account holds: users and their clauses
-//! (credentials, validity, tags, schedule, `allow` and `admin`), sub-accounts (the one
+//! (credentials, validity, tags, schedule, `allow`, `admin` and `created_by`), sub-accounts (the one
 //! recursive construct, refused deeper than [`MAX_SUBACCOUNT_DEPTH`]) and the
 //! `ceiling` on what the account may grant (an account's appointments are parsed by
 //! [`appointment`](super::appointment)).
@@ -13,7 +13,7 @@ use crate::syntax::lexer::{Keyword, Kind};
 const ACCOUNT_CLAUSES: &str =
     "an account holds `user`, `subaccount`, `appointment` and `ceiling` clauses";
 const USER_CLAUSES: &str = "a user holds `email`, `card`, `pin`, `qr`, `mobile`, `remote`, \
-     `offline`, `inactive`, `valid`, `tags`, `schedule`, `allow` and `admin` clauses";
+     `offline`, `inactive`, `valid`, `tags`, `schedule`, `allow`, `admin` and `created_by` clauses";
 
 impl Parser<'_> {
     /// `account NAME ["Title"] { … }`, or `subaccount …` when `sub`.
@@ -129,6 +129,9 @@ impl Parser<'_> {
                 .map(UserClause::Schedule)?,
             Keyword::Allow => self.allow()?,
             Keyword::Admin => self.admin()?,
+            Keyword::CreatedBy => self
+                .after_keyword(|p| p.name("an admin's user name after `created_by`"))
+                .map(UserClause::CreatedBy)?,
             _ => return Err(self.expected_clause("a user clause", USER_CLAUSES)),
         })
     }
