@@ -248,12 +248,6 @@ pub enum EditRefused {
         /// `a full name` or `an email`.
         field: &'static str,
     },
-    /// A clause the language does not have yet.
-    #[error("`{clause}` cannot be written: the policy language has no such user clause yet")]
-    Unsupported {
-        /// The clause.
-        clause: &'static str,
-    },
 }
 
 impl EditRefused {
@@ -275,7 +269,6 @@ impl EditRefused {
             EditRefused::NotGranted { .. } => "not_granted",
             EditRefused::Malformed { .. } => "malformed",
             EditRefused::MissingField { .. } => "missing_field",
-            EditRefused::Unsupported { .. } => "unsupported",
         }
     }
 

@@ -4,7 +4,7 @@
 //!
 //! A new clause goes after the user's last clause of the same kind, or after the last
 //! one of a kind that comes before it in the canonical order (`email card pin qr mobile
-//! remote offline inactive valid tags schedule allow admin`). A clause left empty by a
+//! remote offline inactive valid tags schedule allow admin created_by`). A clause left empty by a
 //! removal (`tags` without a tag) goes. It must never judge what only the validator
 //! can (a PIN's length, a schedule's fit in a ceiling): the checked result does.
 
@@ -237,6 +237,7 @@ fn rank(clause: &UserClause) -> u8 {
         UserClause::Schedule(_) => 10,
         UserClause::Allow { .. } => 11,
         UserClause::Admin { .. } => 12,
+        UserClause::CreatedBy(_) => 13,
     }
 }
 
@@ -390,10 +391,10 @@ pub(super) fn apply(
     }
     grants(user, &handle, patch, names)?;
     admin(user, patch)?;
-    if patch.created_by.is_some() {
-        return Err(EditRefused::Unsupported {
-            clause: "created_by",
-        });
+    if let Some(creator) = &patch.created_by {
+        checked_name("admin name", creator)?;
+        remove(user, |c| matches!(c, UserClause::CreatedBy(_)));
+        insert(user, UserClause::CreatedBy(ident(creator)));
     }
     Ok(())
 }

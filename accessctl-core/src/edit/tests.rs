@@ -285,6 +285,31 @@ fn flags_pin_schedule_validity_and_admin_rights_set_and_cleared() {
 }
 
 #[test]
+fn a_new_user_records_its_creator() {
+    let admin = change(
+        "bob",
+        UserPatch {
+            admin_added: vec!["users".into()],
+            ..UserPatch::default()
+        },
+    );
+    let add = Edit::AddUser {
+        account: "acme".into(),
+        user: "gus".into(),
+        patch: UserPatch {
+            title: Some("Gus".into()),
+            email: Some("gus@example.com".into()),
+            created_by: Some("bob".into()),
+            ..UserPatch::default()
+        },
+    };
+    let edited = apply(&sources(), &[admin, add]).unwrap();
+    assert!(text(&edited, 1).contains(
+        "  user gus \"Gus\" {\n    email \"gus@example.com\"\n    created_by bob\n  }\n"
+    ));
+}
+
+#[test]
 fn allow_and_deny_targets_as_written() {
     let patch = UserPatch {
         allow: vec!["group offices".into(), "parking".into(), "main".into()],
