@@ -10,6 +10,7 @@
 
 mod explain;
 mod passage;
+mod reach;
 mod reason;
 #[cfg(test)]
 mod tests;
