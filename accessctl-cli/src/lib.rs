@@ -39,7 +39,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use serde::Serialize;
 
-use crate::args::{Cli, Command, OutputFormat};
+use crate::args::{Cli, Command, OutputFormat, UserCommand};
 use crate::console::Console;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -103,6 +103,10 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Controller(args) => commands::controller::run(args, console),
         Command::Journal(args) => commands::journal::run(args, console),
         Command::Zone(args) => commands::zone::run(args, console),
+        Command::User(args) => match &args.command {
+            UserCommand::List(args) => commands::user_list::run(args, console),
+            UserCommand::Show(args) => commands::user_show::run(args, console),
+        },
     }
 }
 

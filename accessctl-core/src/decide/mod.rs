@@ -17,6 +17,7 @@ mod tests;
 
 pub use explain::Step;
 pub use passage::{Crossing, Movement, Occupant, Passage, PassbackCheck, Presence};
+pub use reach::GrantReach;
 pub use reason::Reason;
 
 use crate::compile::{CompiledGrant, CompiledPolicy, CompiledUser, Holder};

@@ -7,19 +7,30 @@
 //! schedule. It must never re-derive them: it calls the steps `decide` calls.
 
 use crate::compile::CompiledPolicy;
-use crate::model::{DoorId, Target, UserId};
+use crate::model::{DoorId, ScheduleId, Target, UserId};
 
 use super::{Decision, Reason};
 
+/// How a user's grants reach a door: the grant target, and the schedule that then
+/// applies to the user on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GrantReach {
+    /// The target of the first of the most specific grants reaching the door.
+    pub via: Target,
+    /// That grant's schedule, else the user's own, else the nearest sub-account
+    /// default; `None`: at any time. The door's own schedule binds on top.
+    pub schedule: Option<ScheduleId>,
+}
+
 impl CompiledPolicy {
-    /// The target of `user`'s most specific grant that reaches `door`, if the door
-    /// lies within the door ceiling of the user's sub-account and of every ancestor;
-    /// `None` otherwise (and for a user or door the policy does not have).
+    /// How `user`'s grants reach `door`, if they do and the door lies within the door
+    /// ceiling of the user's sub-account and of every ancestor; `None` otherwise (and
+    /// for a user or door the policy does not have).
     ///
-    /// Time, media, state (`inactive`), validity and schedules are left out: this
-    /// answers "do this user's grants open this door at some time?", which the
-    /// decision at an instant then narrows.
-    pub fn grant_reaching(&self, user: UserId, door: DoorId) -> Option<Target> {
+    /// Time, media, state (`inactive`), validity and the schedules' hours are left
+    /// out: this answers "do this user's grants open this door at some time?", which
+    /// the decision at an instant then narrows.
+    pub fn grant_reaching(&self, user: UserId, door: DoorId) -> Option<GrantReach> {
         let compiled = self.users.get(user.index())?;
         self.doors.get(door.index())?;
         let decision = Decision::new(door, Reason::NotGranted);
@@ -29,7 +40,10 @@ impl CompiledPolicy {
         let best = reaching.clone().map(|g| g.specificity).max()?;
         reaching
             .filter(|g| g.specificity == best)
-            .map(|g| g.target)
+            .map(|g| GrantReach {
+                via: g.target,
+                schedule: g.schedule.or(compiled.base_schedule),
+            })
             .next()
     }
 }
@@ -70,10 +84,9 @@ account acme {
         let user = |n| policy.user_named(n).unwrap();
         // Inactive, on a schedule that is almost never open: reached all the same,
         // by the most specific grant.
-        assert_eq!(
-            compiled.grant_reaching(user("ana"), door("lab")),
-            Some(Target::Door(door("lab")))
-        );
+        let reach = compiled.grant_reaching(user("ana"), door("lab")).unwrap();
+        assert_eq!(reach.via, Target::Door(door("lab")));
+        assert_eq!(reach.schedule, policy.users[user("ana").index()].schedule);
         assert!(compiled.grant_reaching(user("ana"), door("roof")).is_some());
         assert_eq!(compiled.grant_reaching(user("bob"), door("lab")), None);
         // Granted the roof, but the sub-account's ceiling leaves it out.
