@@ -52,11 +52,18 @@ pub fn run() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
     let mut console = Console {
         color: !no_color && io::stdout().is_terminal(),
         err_color: !no_color && io::stderr().is_terminal(),
         out: &mut out,
         err: &mut err,
+        terminal: if stdin.is_terminal() {
+            Some(&mut input)
+        } else {
+            None
+        },
     };
     run_with(std::env::args_os(), &mut console).into()
 }
@@ -201,6 +208,7 @@ mod tests {
             err: &mut err,
             color: false,
             err_color: false,
+            terminal: None,
         };
         let exit = run_with(
             std::iter::once("accessctl").chain(args.iter().copied()),
