@@ -13,6 +13,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 mod devices;
 mod journal;
 mod offline;
+mod select;
 mod sim;
 mod zone;
 
@@ -21,13 +22,14 @@ pub use devices::{
 };
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
-    JournalPurgeArgs, JournalShowArgs, ListFormat,
+    JournalPurgeArgs, JournalShowArgs,
 };
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
+pub use select::{FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs};
 pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
@@ -84,6 +86,8 @@ pub enum Command {
     /// Anti-passback zones: `zone show` (who is inside), `zone reset` (an
     /// occupant's state forgotten).
     Zone(ZoneArgs),
+    /// The policy's users: `user list` (filtered), `user show`.
+    User(UserArgs),
 }
 
 impl Command {
@@ -105,6 +109,7 @@ impl Command {
             Command::Controller(args) => args.format().into(),
             Command::Journal(args) => args.format(),
             Command::Zone(args) => args.format().into(),
+            Command::User(args) => args.format(),
         }
     }
 }
@@ -158,6 +163,10 @@ impl FormatChoice for ReportFormat {
     const DEFAULT: &'static str = "human";
 }
 
+impl FormatChoice for ListFormat {
+    const DEFAULT: &'static str = "human";
+}
+
 /// The help of `--format` of the commands that print one line per event as it happens
 /// (`controller run`, `sim lock`), over [`FormatArgs`]' own.
 const EVENT_LINES_HELP: &str =
@@ -169,6 +178,9 @@ trait ArgHelp {
     /// This command with `help` for its argument `id`, which stays where it is in the
     /// usage line (`Command::mut_arg` would move it last).
     fn arg_help(self, id: &str, help: &'static str) -> Self;
+    /// This command with `alias` as a second long name of its argument `id`, shown in
+    /// the help (`user list --inactive` for the filter `--is-inactive`).
+    fn arg_alias(self, id: &str, alias: &'static str) -> Self;
 }
 
 impl ArgHelp for clap::Command {
@@ -176,6 +188,16 @@ impl ArgHelp for clap::Command {
         self.mut_args(|arg| {
             if arg.get_id() == id {
                 arg.help(help)
+            } else {
+                arg
+            }
+        })
+    }
+
+    fn arg_alias(self, id: &str, alias: &'static str) -> Self {
+        self.mut_args(|arg| {
+            if arg.get_id() == id {
+                arg.visible_alias(alias)
             } else {
                 arg
             }
@@ -201,6 +223,28 @@ pub enum ReportFormat {
     Json,
     /// GitHub Actions workflow commands: one `::error` or `::warning` per diagnostic.
     Github,
+}
+
+/// `--format` of commands that answer with a list of records (`journal show`, `user
+/// list`), which may also be CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table for people.
+    Human,
+    /// One JSON document on standard output (schema in docs/cli.md).
+    Json,
+    /// Comma-separated values with a header line (RFC 4180 quoting).
+    Csv,
+}
+
+impl From<ListFormat> for OutputFormat {
+    /// CSV is data on standard output; its errors are text, as for people.
+    fn from(format: ListFormat) -> OutputFormat {
+        match format {
+            ListFormat::Json => OutputFormat::Json,
+            ListFormat::Human | ListFormat::Csv => OutputFormat::Human,
+        }
+    }
 }
 
 /// Every output format, whichever command asked.
@@ -442,6 +486,8 @@ mod tests {
             "zone reset z --user u --policy p --journal j",
             OutputFormat::Json,
         ),
+        ("user list --policy p", OutputFormat::Json),
+        ("user show u --policy p", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.

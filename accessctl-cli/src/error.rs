@@ -78,6 +78,10 @@ pub enum CliError {
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
     Zone(#[from] crate::commands::zone::ZoneCommandError),
+    /// A filter of `user list` or `bulk` names a tag, account or door the policy does
+    /// not have, or an account name several sub-accounts share.
+    #[error(transparent)]
+    Select(#[from] accessctl_core::select::SelectError),
 }
 
 impl CliError {
@@ -98,6 +102,7 @@ impl CliError {
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
             CliError::Zone(error) => error.kind(),
+            CliError::Select(error) => error.kind(),
         }
     }
 
@@ -119,6 +124,7 @@ impl CliError {
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
             CliError::Zone(error) => error.help(),
+            CliError::Select(error) => error.help(),
             _ => None,
         }
     }

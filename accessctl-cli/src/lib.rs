@@ -39,7 +39,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use serde::Serialize;
 
-use crate::args::{Cli, Command, OutputFormat};
+use crate::args::{Cli, Command, OutputFormat, UserCommand};
 use crate::console::Console;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -52,11 +52,18 @@ pub fn run() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
     let mut console = Console {
         color: !no_color && io::stdout().is_terminal(),
         err_color: !no_color && io::stderr().is_terminal(),
         out: &mut out,
         err: &mut err,
+        terminal: if stdin.is_terminal() {
+            Some(&mut input)
+        } else {
+            None
+        },
     };
     run_with(std::env::args_os(), &mut console).into()
 }
@@ -103,6 +110,10 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Controller(args) => commands::controller::run(args, console),
         Command::Journal(args) => commands::journal::run(args, console),
         Command::Zone(args) => commands::zone::run(args, console),
+        Command::User(args) => match &args.command {
+            UserCommand::List(args) => commands::user_list::run(args, console),
+            UserCommand::Show(args) => commands::user_show::run(args, console),
+        },
     }
 }
 
@@ -197,6 +208,7 @@ mod tests {
             err: &mut err,
             color: false,
             err_color: false,
+            terminal: None,
         };
         let exit = run_with(
             std::iter::once("accessctl").chain(args.iter().copied()),

@@ -34,3 +34,4 @@ mod queries;
 mod robustness;
 mod sim;
 mod sports_centre;
+mod users;

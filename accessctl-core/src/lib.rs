@@ -39,6 +39,7 @@ pub mod model;
 pub mod offline;
 pub mod policy_test;
 pub mod secret;
+pub mod select;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use accessctl_core::time::WrittenTimestamp;
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{parse_instant, FormatArgs, FormatChoice, OutputFormat};
+use super::{parse_instant, FormatArgs, FormatChoice, ListFormat, OutputFormat};
 use crate::journal::EventKind;
 
 /// `accessctl journal …`: read and prune the event journal of `controller run`.
@@ -49,17 +49,6 @@ impl JournalArgs {
     }
 }
 
-/// `--format` of `journal show`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    /// A table for people, times in UTC.
-    Human,
-    /// One JSON document on standard output (schema in docs/cli.md).
-    Json,
-    /// Comma-separated values with a header line (RFC 4180 quoting).
-    Csv,
-}
-
 /// `--format` of `journal export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -68,10 +57,6 @@ pub enum ExportFormat {
     Csv,
     /// One JSON object per line (JSON lines), as in `journal show --format json`.
     Json,
-}
-
-impl FormatChoice for ListFormat {
-    const DEFAULT: &'static str = "human";
 }
 
 impl FormatChoice for ExportFormat {

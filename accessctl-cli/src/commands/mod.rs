@@ -1,5 +1,6 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
-//! `test`, `journal`, `zone`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `test`, `journal`, `zone`, `user list` and `user show` (`user_list`,
+//! `user_show`); and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -18,6 +19,8 @@ pub mod keys;
 pub mod lock;
 pub mod sim;
 pub mod test;
+pub mod user_list;
+pub mod user_show;
 pub mod validate;
 pub mod what_can;
 pub mod who_can;

@@ -10,12 +10,14 @@
 
 mod explain;
 mod passage;
+mod reach;
 mod reason;
 #[cfg(test)]
 mod tests;
 
 pub use explain::Step;
 pub use passage::{Crossing, Movement, Occupant, Passage, PassbackCheck, Presence};
+pub use reach::GrantReach;
 pub use reason::Reason;
 
 use crate::compile::{CompiledGrant, CompiledPolicy, CompiledUser, Holder};

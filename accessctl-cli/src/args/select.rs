@@ -1,0 +1,117 @@
+//! The command line of selections: the filters `user list` and `bulk` share, `user
+//! list`, `user show`.
+//!
+//! Owns their options and help texts, like the rest of [`super`]. It must never load
+//! a policy nor judge a name: [`accessctl_core::select`] does.
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+use accessctl_core::select::Filter;
+
+use super::{ArgHelp, FormatArgs, ListFormat, OutputFormat, PolicyArgs};
+
+/// `accessctl user …`: the policy's users.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// What to do with the users.
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+impl UserArgs {
+    /// The output format the subcommand was asked for.
+    pub fn format(&self) -> OutputFormat {
+        match &self.command {
+            UserCommand::List(args) => args.format.value.into(),
+            UserCommand::Show(args) => args.format.value.into(),
+        }
+    }
+}
+
+/// One `user` subcommand.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// The users a filter selects (every user without one): a table, JSON or CSV.
+    List(UserListArgs),
+    /// One user: every field, its account, the doors its grants reach.
+    Show(UserShowArgs),
+}
+
+/// The filters of `user list` and `bulk`: each one given must hold; `--tagged`
+/// repeated means any of the tags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Users whose name, full name, email or a card number contains TEXT, ignoring
+    /// case.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Users holding the tag T; repeated, users holding any of them (an "or").
+    #[arg(long, value_name = "T")]
+    pub tagged: Vec<String>,
+    /// Members of the account A and of its sub-accounts: `name`, or `name@parent`
+    /// when several sub-accounts have the name.
+    #[arg(long, value_name = "A")]
+    pub account: Option<String>,
+    /// Users whose grants reach DOOR within every ceiling, at some time.
+    #[arg(long, value_name = "DOOR")]
+    pub can_open: Option<String>,
+    /// Users whose validity ended before today.
+    #[arg(long)]
+    pub expired: bool,
+    /// Users whose access control is not activated (`inactive`).
+    #[arg(long = "is-inactive", id = "is_inactive")]
+    pub inactive: bool,
+    /// Users who keep access while the site is offline (`offline`).
+    #[arg(long = "is-offline", id = "is_offline")]
+    pub offline: bool,
+    /// The date --expired is judged against, YYYY-MM-DD. Default: today in the
+    /// first site's time zone.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+}
+
+impl FilterArgs {
+    /// The core's filter.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            search: self.search.clone(),
+            tagged: self.tagged.clone(),
+            account: self.account.clone(),
+            can_open: self.can_open.clone(),
+            expired: self.expired,
+            inactive: self.inactive,
+            offline: self.offline,
+        }
+    }
+}
+
+/// `accessctl user list --policy P [FILTER…] [--format human|json|csv]`
+#[derive(Debug, Args)]
+#[command(arg_alias("is_inactive", "inactive"))]
+#[command(arg_alias("is_offline", "offline"))]
+pub struct UserListArgs {
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The filters.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<ListFormat>,
+}
+
+/// `accessctl user show NAME --policy P`
+#[derive(Debug, Args)]
+pub struct UserShowArgs {
+    /// The user, by name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
