@@ -77,7 +77,7 @@ pub enum CliError {
     Journal(#[from] crate::commands::journal::JournalCommandError),
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
-    Zone(#[from] crate::commands::zone::ZoneCommandError),
+    Zone(accessctl_controller::zone::ZoneError),
 }
 
 impl CliError {
@@ -97,7 +97,7 @@ impl CliError {
             CliError::Sim(error) => error.kind(),
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
-            CliError::Zone(error) => error.kind(),
+            CliError::Zone(error) => crate::commands::zone::error_kind(error),
         }
     }
 
@@ -118,7 +118,7 @@ impl CliError {
             CliError::Sim(error) => error.help(),
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
-            CliError::Zone(error) => error.help(),
+            CliError::Zone(error) => crate::commands::zone::error_help(error),
             _ => None,
         }
     }
