@@ -31,6 +31,7 @@ use partition::Month;
 /// databases, and for [`Database::config`]'s type).
 pub use postgres as client;
 
+use super::condition::{where_clause, Operand, NEWEST_FIRST};
 use super::store::{EventStore, StoreError};
 use super::{cutoff, reason_from_code, Entry, Event, EventKind, Query};
 
@@ -430,43 +431,23 @@ impl Value {
 /// asked for appear, so that PostgreSQL prunes partitions by `at` and picks the
 /// (door, at) or (at) index.
 fn select(query: &Query) -> (String, Vec<Value>) {
-    let mut conditions = Vec::new();
     let mut values = Vec::new();
-    let mut add = |condition: &str, value: Value| {
-        values.push(value);
-        conditions.push(format!("{condition} ${}", values.len()));
-    };
-    if let Some(door) = &query.door {
-        add("door =", Value::Text(door.clone()));
+    let mut written = Vec::new();
+    for condition in query.conditions() {
+        values.push(match condition.operand {
+            Operand::Text(text) => Value::Text(text),
+            Operand::Integer(number) => Value::Integer(number),
+            Operand::Texts(texts) => Value::Texts(texts),
+        });
+        let (column, n) = (condition.column, values.len());
+        written.push(match condition.test.operator() {
+            Some(operator) => format!("{column} {operator} ${n}"),
+            None => format!("{column} = ANY(${n})"),
+        });
     }
-    if let Some(since) = query.since {
-        add("at >=", Value::Integer(since));
-    }
-    if let Some(until) = query.until {
-        add("at <", Value::Integer(until));
-    }
-    if let Some(kind) = query.kind {
-        add("kind =", Value::Text(kind.code().to_owned()));
-    }
-    if let Some(user) = &query.user {
-        add("\"user\" =", Value::Text(user.clone()));
-    }
-    if let Some(card) = &query.card {
-        add("card =", Value::Text(card.clone()));
-    }
-    if !query.kinds.is_empty() {
-        let codes = query.kinds.iter().map(|k| k.code().to_owned()).collect();
-        values.push(Value::Texts(codes));
-        conditions.push(format!("kind = ANY(${})", values.len()));
-    }
-    let filter = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(" WHERE {}", conditions.join(" AND ")),
-    };
+    let filter = where_clause(&written);
     let limit = query.limit.map_or("ALL".to_owned(), |n| n.to_string());
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events{filter} ORDER BY at DESC, controller DESC, seq DESC LIMIT {limit}"
-    );
+    let sql = format!("SELECT {COLUMNS} FROM events{filter} {NEWEST_FIRST} LIMIT {limit}");
     (sql, values)
 }
 
