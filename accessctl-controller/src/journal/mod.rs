@@ -17,6 +17,7 @@
 //! yet flushed, and never panic: every failure is a [`JournalError`] naming the file.
 
 mod condition;
+mod controller_journal;
 mod error;
 mod event;
 pub mod postgres;
@@ -32,6 +33,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row, TransactionBehavior};
 
 use condition::{where_clause, Operand, NEWEST_FIRST};
+pub use controller_journal::{ControllerJournal, OpenJournalError};
 pub use error::JournalError;
 pub use event::{reason_from_code, Entry, Event, EventKind, Query};
 pub use store::{EventStore, Location, StoreError};
