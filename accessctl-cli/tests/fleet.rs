@@ -44,26 +44,7 @@ const FLEET: [Member; 2] = [
 fn start(site: &Site, url: &str) -> Vec<Scene> {
     FLEET
         .iter()
-        .map(|member| {
-            let scbk = site.scbk(member.door);
-            let (listener, bus) = listen();
-            let spool = site.dir.path().join(format!("{}.spool.db", member.id));
-            let journal = [
-                "--journal",
-                url,
-                "--spool",
-                text(&spool),
-                "--controller-id",
-                member.id,
-            ];
-            let door = format!("{}=1", member.door);
-            let at = ["--at", "2026-11-23T09:00"];
-            let controller = site.controller_journaled(&bus, &[&door], &journal, &at);
-            let bus = PeripheralBus::new(vec![pd(1, Some(scbk))], accept(listener));
-            let mut scene = Scene::new(bus, controller);
-            scene.run_until("the reader online", |s| s.line("reader_online").is_some());
-            scene
-        })
+        .map(|member| turnstile(site, url, member.door, member.id))
         .collect()
 }
 
@@ -208,19 +189,19 @@ account acme {
 }
 "#;
 
-/// `controller run` for `door` on the fleet's database, its reader online.
-fn turnstile(site: &Site, url: &str, door: &str) -> Scene {
+/// `controller run` as controller `id` for `door` on the fleet's database at `url`,
+/// its spool in the site's directory, its reader online.
+fn turnstile(site: &Site, url: &str, door: &str, id: &str) -> Scene {
     let scbk = site.scbk(door);
     let (listener, bus) = listen();
-    let spool = site.dir.path().join(format!("{door}.spool.db"));
-    let id = format!("{door}-1");
+    let spool = site.dir.path().join(format!("{id}.spool.db"));
     let journal = [
         "--journal",
         url,
         "--spool",
         text(&spool),
         "--controller-id",
-        &id,
+        id,
     ];
     let at = ["--at", "2026-11-23T09:00"];
     let controller = site.controller_journaled(&bus, &[&format!("{door}=1")], &journal, &at);
@@ -246,8 +227,8 @@ fn a_zone_spanning_two_controllers_shares_who_is_inside_through_postgresql() {
     let policy = dir.path().join("hq.acl");
     std::fs::write(&policy, SPANNING_ZONE).unwrap();
     let site = Site::new(dir, policy);
-    let mut north = turnstile(&site, &url, "north");
-    let mut south = turnstile(&site, &url, "south");
+    let mut north = turnstile(&site, &url, "north", "north-1");
+    let mut south = turnstile(&site, &url, "south", "south-1");
 
     let entered = enter(&mut north);
     assert_eq!(entered["outcome"], "opened", "{entered}");
