@@ -8,7 +8,6 @@
 use std::io;
 
 use accessctl_core::time::TimestampError;
-use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
 use accessctl_controller::keystore::KeystoreError;
@@ -21,34 +20,11 @@ use crate::load::LoadError;
 /// An error that prevents an answer.
 #[derive(Debug, Error)]
 pub enum CliError {
-    /// A PATH could not be read as a policy.
+    /// The policy cannot be served: a PATH that gives no policy, a policy with
+    /// errors (its diagnostics say which), a name it does not have, an instant that
+    /// does not exist at the door's site, a key store that will not do.
     #[error(transparent)]
-    Load(#[from] LoadError),
-    /// A policy to query has errors; its diagnostics say which.
-    #[error("the policy `{path}` has {count} and cannot be queried", count = crate::census::plural(*errors, "error"))]
-    InvalidPolicy {
-        /// The policy's PATH.
-        path: String,
-        /// Its files, to show the diagnostics against.
-        sources: Box<Sources>,
-        /// Every diagnostic found (errors and warnings).
-        diagnostics: Vec<Diagnostic>,
-        /// How many of them are errors.
-        errors: usize,
-    },
-    /// A door or user name the policy does not have.
-    #[error("unknown {kind} `{name}`")]
-    UnknownName {
-        /// `door` or `user`.
-        kind: &'static str,
-        /// The name asked for.
-        name: String,
-        /// The nearest known name, if one is a likely typo.
-        suggestion: Option<String>,
-    },
-    /// `--at` names no instant at the door's site.
-    #[error("--at: {0}")]
-    Timestamp(#[from] TimestampError),
+    Policy(#[from] PolicyError),
     /// A file could not be rewritten.
     #[error(transparent)]
     Edit(#[from] EditError),
@@ -77,7 +53,7 @@ pub enum CliError {
     Journal(#[from] crate::commands::journal::JournalCommandError),
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
-    Zone(#[from] crate::commands::zone::ZoneCommandError),
+    Zone(accessctl_controller::zone::ZoneError),
     /// A filter of `user list` or `bulk` names a tag, account or door the policy does
     /// not have, or an account name several sub-accounts share.
     #[error(transparent)]
@@ -88,12 +64,13 @@ impl CliError {
     /// The stable `kind` of the error in JSON output.
     pub fn kind(&self) -> &'static str {
         match self {
-            CliError::Load(_) => "unreadable",
-            CliError::InvalidPolicy { .. } => "invalid_policy",
-            CliError::UnknownName { kind: "door", .. } => "unknown_door",
-            CliError::UnknownName { kind: "zone", .. } => "unknown_zone",
-            CliError::UnknownName { .. } => "unknown_user",
-            CliError::Timestamp(_) => "invalid_instant",
+            CliError::Policy(PolicyError::Load(_)) => "unreadable",
+            CliError::Policy(PolicyError::InvalidPolicy { .. }) => "invalid_policy",
+            CliError::Policy(PolicyError::UnknownName { kind: "door", .. }) => "unknown_door",
+            CliError::Policy(PolicyError::UnknownName { kind: "zone", .. }) => "unknown_zone",
+            CliError::Policy(PolicyError::UnknownName { .. }) => "unknown_user",
+            CliError::Policy(PolicyError::Timestamp(_)) => "invalid_instant",
+            CliError::Policy(PolicyError::Offline(error)) => error.kind(),
             CliError::Edit(_) => "edit_failed",
             CliError::Unformattable { .. } => "format_failed",
             CliError::Output(_) => "output_failed",
@@ -101,7 +78,7 @@ impl CliError {
             CliError::Sim(error) => error.kind(),
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
-            CliError::Zone(error) => error.kind(),
+            CliError::Zone(error) => crate::commands::zone::error_kind(error),
             CliError::Select(error) => error.kind(),
         }
     }
@@ -109,21 +86,22 @@ impl CliError {
     /// How to fix it, when known.
     pub fn help(&self) -> Option<String> {
         match self {
-            CliError::UnknownName {
+            CliError::Policy(PolicyError::UnknownName {
                 suggestion: Some(s),
                 ..
-            } => Some(format!("did you mean `{s}`?")),
-            CliError::InvalidPolicy { path, .. } => Some(format!(
+            }) => Some(format!("did you mean `{s}`?")),
+            CliError::Policy(PolicyError::InvalidPolicy { path, .. }) => Some(format!(
                 "run `accessctl validate {path}` and fix the errors"
             )),
-            CliError::Load(_) => {
+            CliError::Policy(PolicyError::Load(_)) => {
                 Some("point the command at a `.acl` file or a directory holding some".into())
             }
+            CliError::Policy(PolicyError::Offline(error)) => error.help(),
             CliError::Offline(error) => error.help(),
             CliError::Sim(error) => error.help(),
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
-            CliError::Zone(error) => error.help(),
+            CliError::Zone(error) => crate::commands::zone::error_help(error),
             CliError::Select(error) => error.help(),
             _ => None,
         }
@@ -133,40 +111,21 @@ impl CliError {
     /// gives no policy text).
     pub fn code(&self) -> Option<&'static str> {
         match self {
-            CliError::Load(_) => Some(accessctl_core::Code::NoPolicy.as_str()),
+            CliError::Policy(PolicyError::Load(_)) => Some(accessctl_core::Code::NoPolicy.as_str()),
             _ => None,
         }
     }
 }
 
-impl From<PolicyError> for CliError {
-    /// The policy's errors as the commands report them.
-    fn from(error: PolicyError) -> CliError {
-        match error {
-            PolicyError::Load(error) => CliError::Load(error),
-            PolicyError::InvalidPolicy {
-                path,
-                sources,
-                diagnostics,
-                errors,
-            } => CliError::InvalidPolicy {
-                path,
-                sources,
-                diagnostics,
-                errors,
-            },
-            PolicyError::UnknownName {
-                kind,
-                name,
-                suggestion,
-            } => CliError::UnknownName {
-                kind,
-                name,
-                suggestion,
-            },
-            PolicyError::Timestamp(error) => CliError::Timestamp(error),
-            PolicyError::Offline(error) => CliError::Offline(error),
-        }
+impl From<LoadError> for CliError {
+    fn from(error: LoadError) -> CliError {
+        CliError::Policy(PolicyError::Load(error))
+    }
+}
+
+impl From<TimestampError> for CliError {
+    fn from(error: TimestampError) -> CliError {
+        CliError::Policy(PolicyError::Timestamp(error))
     }
 }
 
@@ -195,7 +154,7 @@ impl From<TestbedError> for CliError {
             TestbedError::Controller(error) => CliError::from(error),
             TestbedError::Keystore(error) => CliError::from(error),
             TestbedError::Offline(error) => CliError::Offline(error),
-            TestbedError::Timestamp(error) => CliError::Timestamp(error),
+            TestbedError::Timestamp(error) => CliError::from(error),
             TestbedError::Presentation(error) => CliError::Sim(SimError::Presentation(error)),
             TestbedError::Address(number) => CliError::Sim(SimError::Input(io::Error::other(
                 format!("{number} is not a PD address"),

@@ -41,6 +41,7 @@ use serde::Serialize;
 
 use crate::args::{Cli, Command, OutputFormat, UserCommand};
 use crate::console::Console;
+use crate::controller::PolicyError;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::render::json::{self as json_render, JsonDiagnostic, JsonError, SCHEMA_VERSION};
@@ -159,11 +160,11 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
     let help = error.help();
     match format {
         OutputFormat::Human => {
-            if let CliError::InvalidPolicy {
+            if let CliError::Policy(PolicyError::InvalidPolicy {
                 sources,
                 diagnostics,
                 ..
-            } = error
+            }) = error
             {
                 let drawn = human::diagnostics(sources, diagnostics, console.err_color);
                 console.err.write_all(&drawn)?;
@@ -174,11 +175,11 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
         }
         OutputFormat::Json => {
             let diagnostics = match error {
-                CliError::InvalidPolicy {
+                CliError::Policy(PolicyError::InvalidPolicy {
                     sources,
                     diagnostics,
                     ..
-                } => Some(JsonDiagnostic::all(sources, diagnostics)),
+                }) => Some(JsonDiagnostic::all(sources, diagnostics)),
                 _ => None,
             };
             let document = ErrorDocument {

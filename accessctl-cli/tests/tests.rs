@@ -24,6 +24,7 @@ mod controller;
 mod demo;
 mod diagnostics;
 mod exit_codes;
+mod fleet;
 mod fmt;
 mod journal;
 mod journal_cli;
