@@ -11,6 +11,7 @@ use accessctl_core::time::{TimestampError, WrittenTimestamp};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod devices;
+mod edit;
 mod journal;
 mod offline;
 mod select;
@@ -20,6 +21,7 @@ mod zone;
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
+pub use edit::{GiveArgs, TakeArgs, UserAddArgs, UserRmArgs, UserSetArgs, WriteArgs};
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
     JournalPurgeArgs, JournalShowArgs,
@@ -488,6 +490,12 @@ mod tests {
         ),
         ("user list --policy p", OutputFormat::Json),
         ("user show u --policy p", OutputFormat::Json),
+        (
+            "user add u --account a --name N --email e --policy p",
+            OutputFormat::Json,
+        ),
+        ("user set u --policy p", OutputFormat::Json),
+        ("user rm u --policy p", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.

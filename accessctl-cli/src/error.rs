@@ -28,6 +28,16 @@ pub enum CliError {
     /// A file could not be rewritten.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// `user add`, `user set` or `user rm` refused: a name the policy does not have, a
+    /// malformed value, a policy with errors.
+    #[error(transparent)]
+    Refused(accessctl_core::edit::EditRefused),
+    /// A policy file changed between the edit's reading and its writing.
+    #[error("`{path}` changed since it was read; nothing was written: run the command again")]
+    Changed {
+        /// The file.
+        path: String,
+    },
     /// The canonical form of a file would not read back as the same tree (a bug of
     /// the formatter); the file is left as it is.
     #[error("the canonical form of `{path}` would not read back the same; left as it is (please report this bug)")]
@@ -80,6 +90,8 @@ impl CliError {
             CliError::Journal(error) => error.kind(),
             CliError::Zone(error) => crate::commands::zone::error_kind(error),
             CliError::Select(error) => error.kind(),
+            CliError::Refused(error) => error.kind(),
+            CliError::Changed { .. } => "file_changed",
         }
     }
 
@@ -103,6 +115,7 @@ impl CliError {
             CliError::Journal(error) => error.help(),
             CliError::Zone(error) => crate::commands::zone::error_help(error),
             CliError::Select(error) => error.help(),
+            CliError::Refused(error) => error.help(),
             _ => None,
         }
     }

@@ -114,6 +114,9 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::User(args) => match &args.command {
             UserCommand::List(args) => commands::user_list::run(args, console),
             UserCommand::Show(args) => commands::user_show::run(args, console),
+            UserCommand::Add(args) => commands::user_edit::add(args, console),
+            UserCommand::Set(args) => commands::user_edit::set(args, console),
+            UserCommand::Rm(args) => commands::user_edit::rm(args, console),
         },
     }
 }

@@ -25,6 +25,9 @@ impl UserArgs {
         match &self.command {
             UserCommand::List(args) => args.format.value.into(),
             UserCommand::Show(args) => args.format.value.into(),
+            UserCommand::Add(args) => args.format.value.into(),
+            UserCommand::Set(args) => args.format.value.into(),
+            UserCommand::Rm(args) => args.format.value.into(),
         }
     }
 }
@@ -36,6 +39,14 @@ pub enum UserCommand {
     List(UserListArgs),
     /// One user: every field, its account, the doors its grants reach.
     Show(UserShowArgs),
+    /// A new user at the end of its account's block (full name and email required);
+    /// every other line of the files kept as it is.
+    Add(super::UserAddArgs),
+    /// A user's fields changed (given with `--card`, `--tag`, `--allow`…, taken with
+    /// `--no-card`, `--untag`, `--deny`…); only its lines rewritten.
+    Set(super::UserSetArgs),
+    /// Users removed with their leading comments; their cards are free again.
+    Rm(super::UserRmArgs),
 }
 
 /// The filters of `user list` and `bulk`: each one given must hold; `--tagged`
