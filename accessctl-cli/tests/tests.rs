@@ -35,4 +35,5 @@ mod queries;
 mod robustness;
 mod sim;
 mod sports_centre;
+mod user_edit;
 mod users;

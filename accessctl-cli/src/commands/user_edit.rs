@@ -362,6 +362,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_changed_since_it_was_read_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.acl"), dir.path().join("b.acl"));
+        std::fs::write(&a, "old a\n").unwrap();
+        std::fs::write(&b, "changed underneath\n").unwrap();
+        let file = |path: &Path, old: &str| ChangedFile {
+            path: path.display().to_string(),
+            old: old.to_owned(),
+            new: "new\n".to_owned(),
+            diff: String::new(),
+        };
+        let files = [file(&a, "old a\n"), file(&b, "old b\n")];
+        let error = write(&files).unwrap_err();
+        assert!(matches!(&error, CliError::Changed { path } if path.ends_with("b.acl")));
+        assert_eq!(error.kind(), "file_changed");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a\n");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "changed underneath\n");
+    }
+
+    #[test]
     fn secrets_in_a_diff_are_redacted() {
         assert_eq!(
             redact("+    pin \"482913\"\n-  mobile \"wm-\\\"x\" qr \"Q\"\n"),
