@@ -27,6 +27,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod authorize;
 pub mod card_key;
 pub mod compile;
 pub mod decide;
