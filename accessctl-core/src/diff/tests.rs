@@ -299,9 +299,9 @@ fn agrees_with_decide(old: &Checked, new: &Checked, instants: &[i64]) {
                     c.decide(&request).allowed()
                 };
                 let (was, is) = (ask(op, &oc), ask(np, &nc));
-                let what = format!("{} {} at {at}: {changes:#?}", user.name, door.name);
-                assert_eq!(is && !was, inside(gain, at), "gain {what}");
-                assert_eq!(was && !is, inside(loss, at), "loss {what}");
+                let what = || format!("{} {} at {at}: {changes:#?}", user.name, door.name);
+                assert_eq!(is && !was, inside(gain, at), "gain {}", what());
+                assert_eq!(was && !is, inside(loss, at), "loss {}", what());
             }
         }
     }
@@ -312,7 +312,7 @@ fn edits() -> impl Strategy<Value = Vec<bool>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn a_policy_has_no_diff_with_itself(edits in edits()) {
