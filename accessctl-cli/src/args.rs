@@ -63,6 +63,9 @@ pub enum Command {
     WhatCan(WhatCanArgs),
     /// Run the expectations of each policy's `test` blocks: `N passed, N failed`.
     Test(TestArgs),
+    /// The semantic diff of two policies: who gains and loses which doors, when, and
+    /// because of which clauses.
+    Diff(DiffArgs),
     /// The key store of the policy's secrets: `keys init`.
     Keys(KeysArgs),
     /// Offline codes a lock verifies without network: `codes issue`, `codes verify`.
@@ -96,6 +99,7 @@ impl Command {
             Command::WhoCan(args) => args.format.value.into(),
             Command::WhatCan(args) => args.format.value.into(),
             Command::Test(args) => args.format.value.into(),
+            Command::Diff(args) => args.format.value.into(),
             Command::Keys(args) => args.format().into(),
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
@@ -255,6 +259,24 @@ pub struct TestArgs {
     /// List the passing expectations too.
     #[arg(long, short)]
     pub verbose: bool,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `accessctl diff OLD NEW [--emit-tests FILE]`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The policy before: an `.acl` file, a directory of them, or `git:REV:PATH`
+    /// (read from the repository of the current directory).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The policy after, in the same forms.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Write each access gained or lost as a `test` expectation of NEW into FILE.
+    #[arg(long, value_name = "FILE")]
+    pub emit_tests: Option<PathBuf>,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,

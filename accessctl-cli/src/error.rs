@@ -78,6 +78,9 @@ pub enum CliError {
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
     Zone(#[from] crate::commands::zone::ZoneCommandError),
+    /// A `git:REV:PATH` side of `diff` cannot be read.
+    #[error(transparent)]
+    Git(#[from] crate::commands::diff::GitSideError),
 }
 
 impl CliError {
@@ -98,6 +101,7 @@ impl CliError {
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
             CliError::Zone(error) => error.kind(),
+            CliError::Git(error) => error.kind(),
         }
     }
 
@@ -119,6 +123,7 @@ impl CliError {
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
             CliError::Zone(error) => error.help(),
+            CliError::Git(error) => error.help(),
             _ => None,
         }
     }

@@ -23,6 +23,7 @@ mod support;
 mod controller;
 mod demo;
 mod diagnostics;
+mod diff;
 mod exit_codes;
 mod fmt;
 mod journal;

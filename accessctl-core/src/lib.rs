@@ -32,6 +32,7 @@ pub mod card_key;
 pub mod compile;
 pub mod decide;
 pub mod diagnostic;
+pub mod diff;
 pub mod format;
 pub mod lockout;
 pub mod model;

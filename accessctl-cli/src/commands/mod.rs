@@ -1,5 +1,5 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
-//! `test`, `journal`, `zone`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `test`, `diff`, `journal`, `zone`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -12,6 +12,7 @@ pub mod check;
 pub mod codes;
 pub mod controller;
 pub mod demo;
+pub mod diff;
 pub mod fmt;
 pub mod journal;
 pub mod keys;
