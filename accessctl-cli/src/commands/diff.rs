@@ -131,15 +131,17 @@ pub fn run(args: &DiffArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     Ok(Exit::Success)
 }
 
-/// One side, read and checked.
-struct Side {
-    spec: String,
-    sources: Sources,
-    checked: Checked,
+/// One side, read and checked (shared with `review`).
+pub(crate) struct Side {
+    pub(crate) spec: String,
+    pub(crate) sources: Sources,
+    pub(crate) checked: Checked,
 }
 
 impl Side {
-    fn read(spec: &str) -> Result<Side, CliError> {
+    /// Reads and checks the side `spec` (a path or `git:REV:PATH`); one with errors
+    /// is refused with its diagnostics.
+    pub(crate) fn read(spec: &str) -> Result<Side, CliError> {
         let sources = match spec.strip_prefix("git:") {
             Some(rest) => git_sources(spec, rest)?,
             None => load_policy(Path::new(spec))?.sources,

@@ -17,6 +17,7 @@ pub mod fmt;
 pub mod journal;
 pub mod keys;
 pub mod lock;
+pub mod review;
 pub mod sim;
 pub mod test;
 pub mod validate;

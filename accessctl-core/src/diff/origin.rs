@@ -139,7 +139,7 @@ impl Origins {
                 | UserClause::Pin(_)
                 | UserClause::Qr(_)
                 | UserClause::Mobile(_) => origin.credentials.push(clause.span),
-                UserClause::Email(_) | UserClause::Tags(_) => {}
+                UserClause::Email(_) | UserClause::Tags(_) | UserClause::CreatedBy(_) => {}
             }
         }
         self.users.push(origin);
