@@ -32,6 +32,7 @@ mod journal_postgres;
 mod offline;
 mod policy_tests;
 mod queries;
+mod review;
 mod robustness;
 mod sim;
 mod sports_centre;
