@@ -68,6 +68,9 @@ pub enum CliError {
     /// not have, or an account name several sub-accounts share.
     #[error(transparent)]
     Select(#[from] accessctl_core::select::SelectError),
+    /// A `git:REV:PATH` side of `diff` cannot be read.
+    #[error(transparent)]
+    Git(#[from] crate::commands::diff::GitSideError),
 }
 
 impl CliError {
@@ -92,6 +95,7 @@ impl CliError {
             CliError::Select(error) => error.kind(),
             CliError::Refused(error) => error.kind(),
             CliError::Changed { .. } => "file_changed",
+            CliError::Git(error) => error.kind(),
         }
     }
 
@@ -116,6 +120,7 @@ impl CliError {
             CliError::Zone(error) => crate::commands::zone::error_help(error),
             CliError::Select(error) => error.help(),
             CliError::Refused(error) => error.help(),
+            CliError::Git(error) => error.help(),
             _ => None,
         }
     }
