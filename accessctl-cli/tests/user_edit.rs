@@ -342,3 +342,61 @@ fn user_add_without_its_required_fields_is_a_usage_error() {
     let run = refused("coworking", &["add", "eve", "--account", "welcomr"], 2);
     assert!(run.stderr.contains("--name"), "{}", run.stderr);
 }
+
+#[test]
+fn user_set_as_an_admin_of_another_sub_account_is_refused() {
+    let run = refused(
+        "coworking",
+        &["set", "ana", "--tag", "x", "--as", "camille"],
+        1,
+    );
+    insta::assert_snapshot!("user_set_as_visibility", run.stdout);
+}
+
+#[test]
+fn user_set_as_an_admin_lacking_the_right_is_refused() {
+    let run = refused(
+        "coworking",
+        &["set", "judit", "--admin", "users", "--as", "camille"],
+        1,
+    );
+    assert!(run.stdout.contains("right: "), "{}", run.stdout);
+}
+
+#[test]
+fn user_set_as_an_admin_from_the_wrong_address_is_refused() {
+    let run = refused(
+        "coworking",
+        &[
+            "set", "sophie", "--tag", "y", "--as", "paul", "--from", "10.0.0.1", "--format", "json",
+        ],
+        1,
+    );
+    let document = run.json();
+    assert_eq!(document["refusal"]["kind"], "not_authorized");
+    assert_eq!(document["refusal"]["violations"][0]["rule"], "ip");
+}
+
+#[test]
+fn user_add_as_an_admin_within_their_powers_records_the_creator() {
+    let dir = copy("coworking");
+    let run = user(
+        dir.path(),
+        &[
+            "add",
+            "zoe",
+            "--account",
+            "coworkers",
+            "--name",
+            "Zoé Lemaire",
+            "--email",
+            "zoe@example.com",
+            "--allow",
+            "group communs",
+            "--as",
+            "camille",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(read(dir.path(), "20-account.acl").contains("      created_by camille\n"));
+}

@@ -18,6 +18,14 @@ pub struct WriteArgs {
     /// Print the unified diff the edit would write, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The admin (a user holding admin rights) making the edit: refused, with nothing
+    /// written, unless every change is within their powers (visibility, rights,
+    /// ceilings, schedules, address). `user add --as` records them as `created_by`.
+    #[arg(id = "actor", long = "as", value_name = "ADMIN")]
+    pub actor: Option<String>,
+    /// The address the admin acts from (default: the first word of `SSH_CLIENT`).
+    #[arg(long, value_name = "IP", requires = "actor")]
+    pub from: Option<std::net::IpAddr>,
 }
 
 /// What a user is given: the options `user add` and `user set` share.

@@ -5,19 +5,23 @@
 //! [`Edit`]s, [`accessctl_core::edit::apply`] asked for the new texts (only the edited
 //! users' lines rewritten, the result checked), then each changed file replaced
 //! atomically — refused, with nothing written, when any of them changed since it was
-//! read — or, with `--dry-run`, only the unified diff printed. Exit 0 when written (or
-//! writable), 1 when the policy refuses the edit (the result would be invalid, a card
-//! is another user's), 2 for an unknown name, a malformed value, a policy with errors
+//! read — or, with `--dry-run`, only the unified diff printed. With `--as ADMIN`, the
+//! change is first checked by the core's `authorize` against that admin's powers
+//! (the address from `--from`, else `SSH_CLIENT`), and refused on any violation. Exit
+//! 0 when written (or writable), 1 when the policy refuses the edit (the result would
+//! be invalid, a card is another user's, the admin may not make it), 2 for an unknown name, a malformed value, a policy with errors
 //! or a file that cannot be written. It must never write a file the core did not
 //! return, and never print a secret (PINs, QR codes and mobile keys in a diff are
 //! shown as `"…"`).
 
+use std::net::IpAddr;
 use std::path::Path;
 
 use accessctl_controller::load::{load_policy, read_text};
 use accessctl_controller::PolicyError;
+use accessctl_core::authorize::{self, Actor, Violation};
 use accessctl_core::edit::{self, Applied, Edit, EditRefused, Edited};
-use accessctl_core::{Diagnostic, Sources};
+use accessctl_core::{check, Diagnostic, Sources};
 use serde::Serialize;
 
 use crate::args::{Format, UserAddArgs, UserRmArgs, UserSetArgs};
@@ -28,12 +32,14 @@ use crate::error::CliError;
 use crate::exit::Exit;
 use crate::render::human;
 use crate::render::json::{self, JsonDiagnostic, SCHEMA_VERSION};
+use crate::render::Location;
 
 /// Runs `user add`.
 pub fn add(args: &UserAddArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let mut patch = args.give.patch().map_err(CliError::Refused)?;
     patch.title = Some(args.full_name.clone());
     patch.email = Some(args.email.clone());
+    patch.created_by.clone_from(&args.write.actor);
     let edit = Edit::AddUser {
         account: args.account.clone(),
         user: args.user.clone(),
@@ -42,6 +48,8 @@ pub fn add(args: &UserAddArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
+        actor: args.write.actor.as_deref(),
+        from: args.write.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&[edit], console)
@@ -60,6 +68,8 @@ pub fn set(args: &UserSetArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
+        actor: args.write.actor.as_deref(),
+        from: args.write.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&[edit], console)
@@ -75,6 +85,8 @@ pub fn rm(args: &UserRmArgs, console: &mut Console<'_>) -> Result<Exit, CliError
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
+        actor: args.write.actor.as_deref(),
+        from: args.write.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&edits, console)
@@ -86,6 +98,10 @@ pub struct EditRun<'a> {
     pub policy: &'a Path,
     /// Print the diff, write nothing.
     pub dry_run: bool,
+    /// `--as ADMIN`: the admin whose powers the change must stay within.
+    pub actor: Option<&'a str>,
+    /// The address the admin acts from.
+    pub from: Option<IpAddr>,
     /// The output format.
     pub format: Format,
 }
@@ -111,6 +127,17 @@ impl EditRun<'_> {
             }
             Err(refused) => return Err(CliError::Refused(refused)),
         };
+        if let Some(admin) = self.actor {
+            let actor = Actor {
+                admin,
+                from: self.from,
+            };
+            let violations = authorize::authorize(&check(&loaded.sources), &edited.checked, &actor);
+            if !violations.is_empty() {
+                self.not_authorized(admin, &violations, &edited.sources, console)?;
+                return Ok(Exit::Negative);
+            }
+        }
         let files = changed_files(&loaded.sources, &edited);
         if !self.dry_run {
             write(&files)?;
@@ -154,6 +181,63 @@ impl EditRun<'_> {
                         diagnostics: sources
                             .map(|s| JsonDiagnostic::all(s, diagnostics))
                             .unwrap_or_default(),
+                        violations: Vec::new(),
+                    }),
+                };
+                console.out.write_all(&json::document(&document))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Prints each change `admin` may not make, at its place in the new text.
+    fn not_authorized(
+        &self,
+        admin: &str,
+        violations: &[Violation],
+        sources: &Sources,
+        console: &mut Console<'_>,
+    ) -> Result<(), CliError> {
+        let located: Vec<ViolationJson> = violations
+            .iter()
+            .map(|v| ViolationJson {
+                rule: v.rule.as_str(),
+                user: v.user.clone(),
+                message: v.message.clone(),
+                location: v.span.and_then(|span| Location::of(sources, span)),
+            })
+            .collect();
+        let message = format!(
+            "`{admin}` may not make this edit ({} broken); nothing was written",
+            crate::census::plural(violations.len(), "rule")
+        );
+        match self.format {
+            Format::Human => {
+                let mut out = Vec::new();
+                for v in &located {
+                    out.extend(format!("error: {}: {}\n", v.rule, v.message).bytes());
+                    if let Some(at) = &v.location {
+                        out.extend(
+                            format!("  --> {}:{}:{}\n", at.file, at.line, at.column).bytes(),
+                        );
+                    }
+                }
+                out.extend(human::error(None, &message, None, console.color));
+                console.out.write_all(&out)?;
+            }
+            Format::Json => {
+                let document = Document {
+                    version: SCHEMA_VERSION,
+                    status: "refused",
+                    dry_run: self.dry_run,
+                    applied: Vec::new(),
+                    files: Vec::new(),
+                    refusal: Some(Refusal {
+                        kind: "not_authorized",
+                        message,
+                        help: None,
+                        diagnostics: Vec::new(),
+                        violations: located,
                     }),
                 };
                 console.out.write_all(&json::document(&document))?;
@@ -355,6 +439,25 @@ struct Refusal {
     message: String,
     help: Option<String>,
     diagnostics: Vec<JsonDiagnostic>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    violations: Vec<ViolationJson>,
+}
+
+/// A change the admin may not make.
+#[derive(Serialize)]
+struct ViolationJson {
+    /// `visibility`, `right`, `ceiling`, `schedule` or `ip`.
+    rule: &'static str,
+    user: String,
+    message: String,
+    /// Where in the new text (`null` when nowhere).
+    location: Option<Location>,
+}
+
+/// The address in `SSH_CLIENT` (`ADDRESS PORT PORT`), if any.
+fn ssh_client() -> Option<IpAddr> {
+    let value = std::env::var("SSH_CLIENT").ok()?;
+    value.split_whitespace().next()?.parse().ok()
 }
 
 #[cfg(test)]
