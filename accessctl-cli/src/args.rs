@@ -549,6 +549,8 @@ mod tests {
         ),
         ("user set u --policy p", OutputFormat::Json),
         ("user rm u --policy p", OutputFormat::Json),
+        ("diff old new", OutputFormat::Json),
+        ("review --as lea old new", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.
