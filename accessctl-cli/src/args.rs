@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use accessctl_core::time::{TimestampError, WrittenTimestamp};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
+mod changes;
 mod devices;
 mod journal;
 mod offline;
@@ -17,6 +18,7 @@ mod select;
 mod sim;
 mod zone;
 
+pub use changes::UserChangeArgs;
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
@@ -29,7 +31,7 @@ pub use offline::{
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
-pub use select::{FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs};
+pub use select::{BulkArgs, FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs};
 pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
@@ -88,6 +90,8 @@ pub enum Command {
     Zone(ZoneArgs),
     /// The policy's users: `user list` (filtered), `user show`.
     User(UserArgs),
+    /// One change for every user a filter selects: how many, the diff, then the write.
+    Bulk(Box<BulkArgs>),
 }
 
 impl Command {
@@ -110,6 +114,7 @@ impl Command {
             Command::Journal(args) => args.format(),
             Command::Zone(args) => args.format().into(),
             Command::User(args) => args.format(),
+            Command::Bulk(args) => args.format.value.into(),
         }
     }
 }
@@ -488,6 +493,7 @@ mod tests {
         ),
         ("user list --policy p", OutputFormat::Json),
         ("user show u --policy p", OutputFormat::Json),
+        ("bulk --policy p --tagged t --tag u", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.

@@ -82,6 +82,14 @@ pub enum CliError {
     /// not have, or an account name several sub-accounts share.
     #[error(transparent)]
     Select(#[from] accessctl_core::select::SelectError),
+    /// The core's edit refused a change: a name the policy does not have, a malformed
+    /// value, or (a negative answer, exit 1) a result that would be invalid or a card
+    /// someone else holds.
+    #[error(transparent)]
+    Refused(#[from] accessctl_core::edit::EditRefused),
+    /// `bulk` did not run its action (no `--yes` off a terminal).
+    #[error(transparent)]
+    Bulk(#[from] crate::commands::bulk::BulkError),
 }
 
 impl CliError {
@@ -103,6 +111,8 @@ impl CliError {
             CliError::Journal(error) => error.kind(),
             CliError::Zone(error) => error.kind(),
             CliError::Select(error) => error.kind(),
+            CliError::Refused(error) => error.kind(),
+            CliError::Bulk(error) => error.kind(),
         }
     }
 
@@ -125,6 +135,34 @@ impl CliError {
             CliError::Journal(error) => error.help(),
             CliError::Zone(error) => error.help(),
             CliError::Select(error) => error.help(),
+            CliError::Refused(error) => error.help(),
+            CliError::Bulk(error) => error.help(),
+            _ => None,
+        }
+    }
+
+    /// How the run ends: 1 for an edit the policy refuses (a negative answer), 2 for
+    /// every other error.
+    pub fn exit(&self) -> crate::exit::Exit {
+        match self {
+            CliError::Refused(error) if error.is_refusal() => crate::exit::Exit::Negative,
+            _ => crate::exit::Exit::Failure,
+        }
+    }
+
+    /// The sources and diagnostics to show with the error: a policy's errors, or those
+    /// an edit would have made (against the edited text).
+    pub fn diagnostics(&self) -> Option<(&Sources, &[Diagnostic])> {
+        match self {
+            CliError::InvalidPolicy {
+                sources,
+                diagnostics,
+                ..
+            }
+            | CliError::Refused(accessctl_core::edit::EditRefused::InvalidResult {
+                sources,
+                diagnostics,
+            }) => Some((sources, diagnostics)),
             _ => None,
         }
     }

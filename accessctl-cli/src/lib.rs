@@ -83,7 +83,7 @@ where
         Err(error) => {
             // Reporting may fail too (a closed pipe): the exit code says it anyway.
             let _ = report(&error, cli.command.format(), console);
-            Exit::Failure
+            error.exit()
         }
     };
     match console.out.flush() {
@@ -110,6 +110,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Controller(args) => commands::controller::run(args, console),
         Command::Journal(args) => commands::journal::run(args, console),
         Command::Zone(args) => commands::zone::run(args, console),
+        Command::Bulk(args) => commands::bulk::run(args, console),
         Command::User(args) => match &args.command {
             UserCommand::List(args) => commands::user_list::run(args, console),
             UserCommand::Show(args) => commands::user_show::run(args, console),
@@ -159,12 +160,7 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
     let help = error.help();
     match format {
         OutputFormat::Human => {
-            if let CliError::InvalidPolicy {
-                sources,
-                diagnostics,
-                ..
-            } = error
-            {
+            if let Some((sources, diagnostics)) = error.diagnostics() {
                 let drawn = human::diagnostics(sources, diagnostics, console.err_color);
                 console.err.write_all(&drawn)?;
             }
@@ -173,14 +169,9 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
             console.err.write_all(&drawn)
         }
         OutputFormat::Json => {
-            let diagnostics = match error {
-                CliError::InvalidPolicy {
-                    sources,
-                    diagnostics,
-                    ..
-                } => Some(JsonDiagnostic::all(sources, diagnostics)),
-                _ => None,
-            };
+            let diagnostics = error
+                .diagnostics()
+                .map(|(sources, diagnostics)| JsonDiagnostic::all(sources, diagnostics));
             let document = ErrorDocument {
                 version: SCHEMA_VERSION,
                 error: JsonError::new(error),

@@ -1,5 +1,5 @@
 //! The command line of selections: the filters `user list` and `bulk` share, `user
-//! list`, `user show`.
+//! list`, `user show`, `bulk`.
 //!
 //! Owns their options and help texts, like the rest of [`super`]. It must never load
 //! a policy nor judge a name: [`accessctl_core::select`] does.
@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use accessctl_core::select::Filter;
 
-use super::{ArgHelp, FormatArgs, ListFormat, OutputFormat, PolicyArgs};
+use super::{ArgHelp, Format, FormatArgs, ListFormat, OutputFormat, PolicyArgs, UserChangeArgs};
 
 /// `accessctl user …`: the policy's users.
 #[derive(Debug, Args)]
@@ -114,4 +114,42 @@ pub struct UserShowArgs {
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// `accessctl bulk --policy P FILTER… ACTION… [--dry-run] [--yes]`
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("action").required(true).multiple(true).args([
+        "delete", "title", "email", "cards", "no_cards", "pin", "no_pin", "tags", "untags",
+        "allow", "deny", "schedule", "no_schedule", "valid", "no_valid", "inactive",
+        "active", "offline", "no_offline", "remote", "no_remote", "admin", "no_admin",
+    ])
+))]
+pub struct BulkArgs {
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The filters (`--is-inactive` and `--is-offline` here: `--inactive` and
+    /// `--offline` are changes).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The change given to every selected user: the flags of `user set`.
+    #[command(flatten)]
+    pub changes: UserChangeArgs,
+    /// Remove every selected user instead (their cards are free again).
+    #[arg(long, conflicts_with_all = [
+        "title", "email", "cards", "no_cards", "pin", "no_pin", "tags", "untags",
+        "allow", "deny", "schedule", "no_schedule", "valid", "no_valid", "inactive",
+        "active", "offline", "no_offline", "remote", "no_remote", "admin", "no_admin",
+    ])]
+    pub delete: bool,
+    /// Print how many users and the diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write without asking (needed when standard input is not a terminal).
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    pub yes: bool,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<Format>,
 }

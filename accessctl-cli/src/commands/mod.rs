@@ -1,6 +1,6 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
 //! `test`, `journal`, `zone`, `user list` and `user show` (`user_list`,
-//! `user_show`); and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `user_show`), `bulk`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -8,6 +8,7 @@
 //! that prevented an answer (exit 2), rendered by `lib.rs`. A command must never
 //! write to the process's streams directly, nor exit the process.
 
+pub mod bulk;
 pub mod card_key;
 pub mod check;
 pub mod codes;
