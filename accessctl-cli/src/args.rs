@@ -10,18 +10,18 @@ use std::path::PathBuf;
 use accessctl_core::time::{TimestampError, WrittenTimestamp};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
-mod changes;
 mod devices;
+mod edit;
 mod journal;
 mod offline;
 mod select;
 mod sim;
 mod zone;
 
-pub use changes::UserChangeArgs;
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
+pub use edit::{GiveArgs, TakeArgs, UserAddArgs, UserRmArgs, UserSetArgs, WriteArgs};
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
     JournalPurgeArgs, JournalShowArgs,
@@ -494,6 +494,12 @@ mod tests {
         ("user list --policy p", OutputFormat::Json),
         ("user show u --policy p", OutputFormat::Json),
         ("bulk --policy p --tagged t --tag u", OutputFormat::Json),
+        (
+            "user add u --account a --name N --email e --policy p",
+            OutputFormat::Json,
+        ),
+        ("user set u --policy p", OutputFormat::Json),
+        ("user rm u --policy p", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.

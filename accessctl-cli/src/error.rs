@@ -8,7 +8,6 @@
 use std::io;
 
 use accessctl_core::time::TimestampError;
-use accessctl_core::{Diagnostic, Sources};
 use thiserror::Error;
 
 use accessctl_controller::keystore::KeystoreError;
@@ -21,37 +20,24 @@ use crate::load::LoadError;
 /// An error that prevents an answer.
 #[derive(Debug, Error)]
 pub enum CliError {
-    /// A PATH could not be read as a policy.
+    /// The policy cannot be served: a PATH that gives no policy, a policy with
+    /// errors (its diagnostics say which), a name it does not have, an instant that
+    /// does not exist at the door's site, a key store that will not do.
     #[error(transparent)]
-    Load(#[from] LoadError),
-    /// A policy to query has errors; its diagnostics say which.
-    #[error("the policy `{path}` has {count} and cannot be queried", count = crate::census::plural(*errors, "error"))]
-    InvalidPolicy {
-        /// The policy's PATH.
-        path: String,
-        /// Its files, to show the diagnostics against.
-        sources: Box<Sources>,
-        /// Every diagnostic found (errors and warnings).
-        diagnostics: Vec<Diagnostic>,
-        /// How many of them are errors.
-        errors: usize,
-    },
-    /// A door or user name the policy does not have.
-    #[error("unknown {kind} `{name}`")]
-    UnknownName {
-        /// `door` or `user`.
-        kind: &'static str,
-        /// The name asked for.
-        name: String,
-        /// The nearest known name, if one is a likely typo.
-        suggestion: Option<String>,
-    },
-    /// `--at` names no instant at the door's site.
-    #[error("--at: {0}")]
-    Timestamp(#[from] TimestampError),
+    Policy(#[from] PolicyError),
     /// A file could not be rewritten.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// `user add`, `user set` or `user rm` refused: a name the policy does not have, a
+    /// malformed value, a policy with errors.
+    #[error(transparent)]
+    Refused(accessctl_core::edit::EditRefused),
+    /// A policy file changed between the edit's reading and its writing.
+    #[error("`{path}` changed since it was read; nothing was written: run the command again")]
+    Changed {
+        /// The file.
+        path: String,
+    },
     /// The canonical form of a file would not read back as the same tree (a bug of
     /// the formatter); the file is left as it is.
     #[error("the canonical form of `{path}` would not read back the same; left as it is (please report this bug)")]
@@ -77,16 +63,11 @@ pub enum CliError {
     Journal(#[from] crate::commands::journal::JournalCommandError),
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
-    Zone(#[from] crate::commands::zone::ZoneCommandError),
+    Zone(accessctl_controller::zone::ZoneError),
     /// A filter of `user list` or `bulk` names a tag, account or door the policy does
     /// not have, or an account name several sub-accounts share.
     #[error(transparent)]
     Select(#[from] accessctl_core::select::SelectError),
-    /// The core's edit refused a change: a name the policy does not have, a malformed
-    /// value, or (a negative answer, exit 1) a result that would be invalid or a card
-    /// someone else holds.
-    #[error(transparent)]
-    Refused(#[from] accessctl_core::edit::EditRefused),
     /// `bulk` did not run its action (no `--yes` off a terminal).
     #[error(transparent)]
     Bulk(#[from] crate::commands::bulk::BulkError),
@@ -96,12 +77,13 @@ impl CliError {
     /// The stable `kind` of the error in JSON output.
     pub fn kind(&self) -> &'static str {
         match self {
-            CliError::Load(_) => "unreadable",
-            CliError::InvalidPolicy { .. } => "invalid_policy",
-            CliError::UnknownName { kind: "door", .. } => "unknown_door",
-            CliError::UnknownName { kind: "zone", .. } => "unknown_zone",
-            CliError::UnknownName { .. } => "unknown_user",
-            CliError::Timestamp(_) => "invalid_instant",
+            CliError::Policy(PolicyError::Load(_)) => "unreadable",
+            CliError::Policy(PolicyError::InvalidPolicy { .. }) => "invalid_policy",
+            CliError::Policy(PolicyError::UnknownName { kind: "door", .. }) => "unknown_door",
+            CliError::Policy(PolicyError::UnknownName { kind: "zone", .. }) => "unknown_zone",
+            CliError::Policy(PolicyError::UnknownName { .. }) => "unknown_user",
+            CliError::Policy(PolicyError::Timestamp(_)) => "invalid_instant",
+            CliError::Policy(PolicyError::Offline(error)) => error.kind(),
             CliError::Edit(_) => "edit_failed",
             CliError::Unformattable { .. } => "format_failed",
             CliError::Output(_) => "output_failed",
@@ -109,9 +91,10 @@ impl CliError {
             CliError::Sim(error) => error.kind(),
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
-            CliError::Zone(error) => error.kind(),
+            CliError::Zone(error) => crate::commands::zone::error_kind(error),
             CliError::Select(error) => error.kind(),
             CliError::Refused(error) => error.kind(),
+            CliError::Changed { .. } => "file_changed",
             CliError::Bulk(error) => error.kind(),
         }
     }
@@ -119,50 +102,25 @@ impl CliError {
     /// How to fix it, when known.
     pub fn help(&self) -> Option<String> {
         match self {
-            CliError::UnknownName {
+            CliError::Policy(PolicyError::UnknownName {
                 suggestion: Some(s),
                 ..
-            } => Some(format!("did you mean `{s}`?")),
-            CliError::InvalidPolicy { path, .. } => Some(format!(
+            }) => Some(format!("did you mean `{s}`?")),
+            CliError::Policy(PolicyError::InvalidPolicy { path, .. }) => Some(format!(
                 "run `accessctl validate {path}` and fix the errors"
             )),
-            CliError::Load(_) => {
+            CliError::Policy(PolicyError::Load(_)) => {
                 Some("point the command at a `.acl` file or a directory holding some".into())
             }
+            CliError::Policy(PolicyError::Offline(error)) => error.help(),
             CliError::Offline(error) => error.help(),
             CliError::Sim(error) => error.help(),
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
-            CliError::Zone(error) => error.help(),
+            CliError::Zone(error) => crate::commands::zone::error_help(error),
             CliError::Select(error) => error.help(),
             CliError::Refused(error) => error.help(),
             CliError::Bulk(error) => error.help(),
-            _ => None,
-        }
-    }
-
-    /// How the run ends: 1 for an edit the policy refuses (a negative answer), 2 for
-    /// every other error.
-    pub fn exit(&self) -> crate::exit::Exit {
-        match self {
-            CliError::Refused(error) if error.is_refusal() => crate::exit::Exit::Negative,
-            _ => crate::exit::Exit::Failure,
-        }
-    }
-
-    /// The sources and diagnostics to show with the error: a policy's errors, or those
-    /// an edit would have made (against the edited text).
-    pub fn diagnostics(&self) -> Option<(&Sources, &[Diagnostic])> {
-        match self {
-            CliError::InvalidPolicy {
-                sources,
-                diagnostics,
-                ..
-            }
-            | CliError::Refused(accessctl_core::edit::EditRefused::InvalidResult {
-                sources,
-                diagnostics,
-            }) => Some((sources, diagnostics)),
             _ => None,
         }
     }
@@ -171,40 +129,21 @@ impl CliError {
     /// gives no policy text).
     pub fn code(&self) -> Option<&'static str> {
         match self {
-            CliError::Load(_) => Some(accessctl_core::Code::NoPolicy.as_str()),
+            CliError::Policy(PolicyError::Load(_)) => Some(accessctl_core::Code::NoPolicy.as_str()),
             _ => None,
         }
     }
 }
 
-impl From<PolicyError> for CliError {
-    /// The policy's errors as the commands report them.
-    fn from(error: PolicyError) -> CliError {
-        match error {
-            PolicyError::Load(error) => CliError::Load(error),
-            PolicyError::InvalidPolicy {
-                path,
-                sources,
-                diagnostics,
-                errors,
-            } => CliError::InvalidPolicy {
-                path,
-                sources,
-                diagnostics,
-                errors,
-            },
-            PolicyError::UnknownName {
-                kind,
-                name,
-                suggestion,
-            } => CliError::UnknownName {
-                kind,
-                name,
-                suggestion,
-            },
-            PolicyError::Timestamp(error) => CliError::Timestamp(error),
-            PolicyError::Offline(error) => CliError::Offline(error),
-        }
+impl From<LoadError> for CliError {
+    fn from(error: LoadError) -> CliError {
+        CliError::Policy(PolicyError::Load(error))
+    }
+}
+
+impl From<TimestampError> for CliError {
+    fn from(error: TimestampError) -> CliError {
+        CliError::Policy(PolicyError::Timestamp(error))
     }
 }
 
@@ -233,7 +172,7 @@ impl From<TestbedError> for CliError {
             TestbedError::Controller(error) => CliError::from(error),
             TestbedError::Keystore(error) => CliError::from(error),
             TestbedError::Offline(error) => CliError::Offline(error),
-            TestbedError::Timestamp(error) => CliError::Timestamp(error),
+            TestbedError::Timestamp(error) => CliError::from(error),
             TestbedError::Presentation(error) => CliError::Sim(SimError::Presentation(error)),
             TestbedError::Address(number) => CliError::Sim(SimError::Input(io::Error::other(
                 format!("{number} is not a PD address"),

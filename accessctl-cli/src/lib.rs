@@ -41,6 +41,7 @@ use serde::Serialize;
 
 use crate::args::{Cli, Command, OutputFormat, UserCommand};
 use crate::console::Console;
+use crate::controller::PolicyError;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::render::json::{self as json_render, JsonDiagnostic, JsonError, SCHEMA_VERSION};
@@ -52,18 +53,18 @@ pub fn run() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    // Not `stdin.lock()`: held for the whole run, it would block the commands that
+    // read standard input themselves (`sim lock`'s thread); this locks only while it
+    // reads, and reads only when a command asks the person to confirm.
     let stdin = io::stdin();
-    let mut input = stdin.lock();
+    let on_terminal = stdin.is_terminal();
+    let mut input = io::BufReader::new(stdin);
     let mut console = Console {
         color: !no_color && io::stdout().is_terminal(),
         err_color: !no_color && io::stderr().is_terminal(),
         out: &mut out,
         err: &mut err,
-        terminal: if stdin.is_terminal() {
-            Some(&mut input)
-        } else {
-            None
-        },
+        terminal: if on_terminal { Some(&mut input) } else { None },
     };
     run_with(std::env::args_os(), &mut console).into()
 }
@@ -83,7 +84,7 @@ where
         Err(error) => {
             // Reporting may fail too (a closed pipe): the exit code says it anyway.
             let _ = report(&error, cli.command.format(), console);
-            error.exit()
+            Exit::Failure
         }
     };
     match console.out.flush() {
@@ -114,6 +115,9 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::User(args) => match &args.command {
             UserCommand::List(args) => commands::user_list::run(args, console),
             UserCommand::Show(args) => commands::user_show::run(args, console),
+            UserCommand::Add(args) => commands::user_edit::add(args, console),
+            UserCommand::Set(args) => commands::user_edit::set(args, console),
+            UserCommand::Rm(args) => commands::user_edit::rm(args, console),
         },
     }
 }
@@ -160,7 +164,12 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
     let help = error.help();
     match format {
         OutputFormat::Human => {
-            if let Some((sources, diagnostics)) = error.diagnostics() {
+            if let CliError::Policy(PolicyError::InvalidPolicy {
+                sources,
+                diagnostics,
+                ..
+            }) = error
+            {
                 let drawn = human::diagnostics(sources, diagnostics, console.err_color);
                 console.err.write_all(&drawn)?;
             }
@@ -169,9 +178,14 @@ fn report(error: &CliError, format: OutputFormat, console: &mut Console<'_>) -> 
             console.err.write_all(&drawn)
         }
         OutputFormat::Json => {
-            let diagnostics = error
-                .diagnostics()
-                .map(|(sources, diagnostics)| JsonDiagnostic::all(sources, diagnostics));
+            let diagnostics = match error {
+                CliError::Policy(PolicyError::InvalidPolicy {
+                    sources,
+                    diagnostics,
+                    ..
+                }) => Some(JsonDiagnostic::all(sources, diagnostics)),
+                _ => None,
+            };
             let document = ErrorDocument {
                 version: SCHEMA_VERSION,
                 error: JsonError::new(error),

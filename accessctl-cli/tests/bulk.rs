@@ -204,7 +204,8 @@ fn bulk_refuses_a_change_beyond_a_ceiling_and_writes_nothing() {
         &["--account", "coworkers", "--allow", "parking", "--yes"],
     );
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("outside the ceiling"), "{}", run.stderr);
+    assert!(run.stdout.contains("outside the ceiling"), "{}", run.stdout);
+    assert!(run.stdout.contains("nothing was written"), "{}", run.stdout);
     assert_eq!(contents(dir.path(), "coworking"), before);
 }
 

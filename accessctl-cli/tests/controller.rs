@@ -30,7 +30,7 @@ use crate::support::{run_in, workspace};
 const PATIENCE: Duration = Duration::from_secs(15);
 
 /// A `controller run` process, killed when dropped; its output lines as JSON.
-struct ControllerProcess {
+pub(crate) struct ControllerProcess {
     child: Child,
     lines: Receiver<Value>,
 }
@@ -67,14 +67,14 @@ impl Drop for ControllerProcess {
 }
 
 /// Listens on a free loopback port; returns the listener and `tcp:127.0.0.1:PORT`.
-fn listen() -> (TcpListener, String) {
+pub(crate) fn listen() -> (TcpListener, String) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     (listener, format!("tcp:127.0.0.1:{port}"))
 }
 
 /// Accepts the controller's connection, failing after [`PATIENCE`].
-fn accept(listener: TcpListener) -> Box<dyn Transport> {
+pub(crate) fn accept(listener: TcpListener) -> Box<dyn Transport> {
     let (send, receive) = channel();
     std::thread::spawn(move || {
         let _ = send.send(TcpTransport::accept(&listener));
@@ -86,12 +86,12 @@ fn accept(listener: TcpListener) -> Box<dyn Transport> {
     Box::new(transport)
 }
 
-fn address(value: u8) -> Address {
+pub(crate) fn address(value: u8) -> Address {
     Address::new(value).unwrap()
 }
 
 /// A reader (or lock) PD with one output, one reader and file transfer.
-fn pd(at: u8, scbk: Option<Scbk>) -> PeripheralDevice {
+pub(crate) fn pd(at: u8, scbk: Option<Scbk>) -> PeripheralDevice {
     pd_with(at, scbk, false)
 }
 
@@ -134,15 +134,15 @@ fn pd_with(at: u8, scbk: Option<Scbk>, install: bool) -> PeripheralDevice {
 
 /// The PDs and the controller, run together: the PDs must keep answering polls
 /// while the test waits for the controller to say something.
-struct Scene {
-    bus: PeripheralBus,
-    controller: ControllerProcess,
+pub(crate) struct Scene {
+    pub(crate) bus: PeripheralBus,
+    pub(crate) controller: ControllerProcess,
     events: Vec<(Address, PeripheralEvent)>,
     lines: Vec<Value>,
 }
 
 impl Scene {
-    fn new(bus: PeripheralBus, controller: ControllerProcess) -> Scene {
+    pub(crate) fn new(bus: PeripheralBus, controller: ControllerProcess) -> Scene {
         Scene {
             bus,
             controller,
@@ -153,7 +153,7 @@ impl Scene {
 
     /// Forgets what was seen, then runs both sides until `done` holds for what is
     /// seen, failing after [`PATIENCE`].
-    fn run_until(&mut self, what: &str, done: impl Fn(&Scene) -> bool) {
+    pub(crate) fn run_until(&mut self, what: &str, done: impl Fn(&Scene) -> bool) {
         self.events.clear();
         self.lines.clear();
         let end = Instant::now() + PATIENCE;
@@ -177,22 +177,22 @@ impl Scene {
     }
 
     /// The first controller line of kind `event`.
-    fn line(&self, event: &str) -> Option<&Value> {
+    pub(crate) fn line(&self, event: &str) -> Option<&Value> {
         self.lines.iter().find(|l| l["event"] == event)
     }
 }
 
 /// An H10301 read of the card whose policy number is `number`.
-fn h10301(number: u64) -> RawCard {
+pub(crate) fn h10301(number: u64) -> RawCard {
     let card = Card::from_policy_number(formats::H10301, number).unwrap();
     RawCard::from_wiegand(0, &wiegand::encode(&card, &formats::H10301).unwrap())
 }
 
 /// A policy with its key store and a journal path, in temporary directories.
-struct Site {
+pub(crate) struct Site {
     /// Where the controller runs and its journal lives.
-    dir: TempDir,
-    policy: PathBuf,
+    pub(crate) dir: TempDir,
+    pub(crate) policy: PathBuf,
     store: PathBuf,
     journal: PathBuf,
     _keys: TempDir,
@@ -200,7 +200,7 @@ struct Site {
 
 impl Site {
     /// `policy` (a file or directory), given a fresh key store.
-    fn new(dir: TempDir, policy: PathBuf) -> Site {
+    pub(crate) fn new(dir: TempDir, policy: PathBuf) -> Site {
         let keys = tempfile::tempdir().unwrap();
         let store = keys.path().join("site.keys");
         let run = run_in(
@@ -226,7 +226,7 @@ impl Site {
     }
 
     /// A shipped example site.
-    fn example(name: &str) -> Site {
+    pub(crate) fn example(name: &str) -> Site {
         Site::new(
             tempfile::tempdir().unwrap(),
             workspace().join("examples").join(name),
@@ -246,18 +246,36 @@ impl Site {
     }
 
     /// The secure channel key of `door`, derived from the key store.
-    fn scbk(&self, door: &str) -> Scbk {
+    pub(crate) fn scbk(&self, door: &str) -> Scbk {
         let loaded = self.load();
         door_scbk(&loaded, loaded.query.door(door).unwrap()).unwrap()
     }
 
     /// `controller run` on `bus` for `doors`, with the site's policy, key store and
     /// journal, then `extra`.
-    fn controller(&self, bus: &str, doors: &[&str], extra: &[&str]) -> ControllerProcess {
+    pub(crate) fn controller(
+        &self,
+        bus: &str,
+        doors: &[&str],
+        extra: &[&str],
+    ) -> ControllerProcess {
+        let journal = ["--journal", text(&self.journal)];
+        self.controller_journaled(bus, doors, &journal, extra)
+    }
+
+    /// [`Site::controller`] with `journal`'s arguments instead of the site's journal
+    /// file (a PostgreSQL URL and its spool, say).
+    pub(crate) fn controller_journaled(
+        &self,
+        bus: &str,
+        doors: &[&str],
+        journal: &[&str],
+        extra: &[&str],
+    ) -> ControllerProcess {
         let mut args = vec!["--policy", text(&self.policy), "--bus", bus, "--door"];
         args.extend(doors);
         args.extend(["--keystore", text(&self.store)]);
-        args.extend(["--journal", text(&self.journal)]);
+        args.extend(journal);
         args.extend(extra);
         ControllerProcess::spawn(self.dir.path(), &args)
     }
@@ -274,7 +292,7 @@ impl Site {
 }
 
 /// A path as an argument (the tests' paths are UTF-8).
-fn text(path: &Path) -> &str {
+pub(crate) fn text(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 

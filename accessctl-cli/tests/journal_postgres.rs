@@ -4,7 +4,7 @@
 //! one these tests fail.
 
 #[path = "../../accessctl-controller/tests/store/postgres_server.rs"]
-mod postgres_server;
+pub(crate) mod postgres_server;
 
 use accessctl_cli::journal::postgres::{Database, Postgres};
 use accessctl_cli::journal::spool::flush_once;

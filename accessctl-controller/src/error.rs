@@ -13,7 +13,7 @@ use accessctl_devices::osdp::Address;
 use accessctl_devices::transport::TransportError;
 use thiserror::Error;
 
-use crate::journal::JournalError;
+use crate::journal::{JournalError, OpenJournalError};
 
 /// Why the controller (or `lock push`) cannot go on (exit 2).
 #[derive(Debug, Error)]
@@ -30,6 +30,9 @@ pub enum ControllerError {
     /// The event journal failed.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The journal `--journal` names cannot be opened for recording.
+    #[error(transparent)]
+    OpenJournal(#[from] OpenJournalError),
     /// Two bindings name the same door, or the same address.
     #[error("`--door {binding}`: {problem}")]
     Binding {
@@ -66,7 +69,10 @@ impl ControllerError {
         match self {
             ControllerError::Transport(_) | ControllerError::BusLost => "bus_failed",
             ControllerError::Panel(_) => "bus_setup",
-            ControllerError::Journal(_) | ControllerError::KeypadMemory { .. } => "journal_failed",
+            ControllerError::Journal(_)
+            | ControllerError::OpenJournal(OpenJournalError::Journal(_))
+            | ControllerError::KeypadMemory { .. } => "journal_failed",
+            ControllerError::OpenJournal(OpenJournalError::NoSpool { .. }) => "spool_missing",
             ControllerError::Binding { .. } => "invalid_binding",
             ControllerError::Policy(_) => "invalid_policy",
             ControllerError::NotOnline { .. } => "pd_offline",
@@ -79,6 +85,10 @@ impl ControllerError {
             ControllerError::NotOnline { .. } => Some(
                 "check the bus, the PD's address and its key (--install to provision a new PD, \
                  --clear for one without a secure channel)"
+                    .into(),
+            ),
+            ControllerError::OpenJournal(OpenJournalError::NoSpool { .. }) => Some(
+                "add `--spool FILE`: this controller's local database, where events wait for PostgreSQL"
                     .into(),
             ),
             _ => None,

@@ -4,16 +4,22 @@
 //! Owns [`inside`] (`zone show`: the zone found by name in the policy, its occupants
 //! from the presence store, longest inside first) and [`reset`] (`zone reset`: every
 //! state the store keeps for a user or a card in the zone forgotten, and journaled as
-//! a `presence_reset` event whose door is the zone's name). It must never decide,
-//! never print (callers render what it returns), and never keep a PIN or a key.
+//! a `presence_reset` event whose door is the zone's name), in the store `--journal`
+//! names ([`ZoneStore`]): a controller's local database, or a fleet's PostgreSQL,
+//! whose shared presence table holds who is inside the zones spanning controllers.
+//! It must never decide, never print (callers render what it returns), never create
+//! a store that does not exist, and never keep a PIN or a key.
 
 use accessctl_core::model::{Credential, Tracking, ZoneKind};
 use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::instant::utc;
-use crate::journal::{Event, EventKind, Journal, JournalError};
+use crate::journal::postgres::{Database, Postgres};
+use crate::journal::StoreError;
+use crate::journal::{Event, EventKind, Journal, JournalError, Location};
 use crate::policy_error::PolicyError;
+use crate::presence::postgres::PostgresPresence;
 use crate::presence::{OccupantKey, PresenceError, PresenceStore, Whereabouts};
 use crate::query::QueryPolicy;
 
@@ -29,6 +35,80 @@ pub enum ZoneError {
     /// The reset could not be journaled.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// The fleet's database could not record the reset.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `--journal` names no file; a zone command never creates one.
+    #[error("journal {}: no such file", path.display())]
+    Missing {
+        /// The path given.
+        path: std::path::PathBuf,
+    },
+}
+
+/// The controller id under which a reset made on a fleet's database is journaled
+/// there (an admin's tool has no spool, hence no id of its own).
+pub const FLEET_ADMIN: &str = "zone-admin";
+
+/// Where an admin finds who is inside a zone, as `--journal` names it.
+pub enum ZoneStore {
+    /// A controller's local database: its presence table and its journal.
+    Journal(Journal),
+    /// A fleet's PostgreSQL: the presence its controllers share, and its events.
+    Fleet {
+        /// The shared presence table.
+        presence: Box<PostgresPresence>,
+        /// The fleet's journal, where a reset is recorded.
+        events: Box<Postgres>,
+    },
+}
+
+impl ZoneStore {
+    /// Opens the store at `location`, which must exist: a journal file, or a fleet's
+    /// database (reached now, so that an unreachable one is an error, not an empty
+    /// zone).
+    pub fn open(location: &Location) -> Result<ZoneStore, ZoneError> {
+        match location {
+            Location::Sqlite(path) if !path.exists() => {
+                Err(ZoneError::Missing { path: path.clone() })
+            }
+            Location::Sqlite(path) => Ok(ZoneStore::Journal(Journal::open(path)?)),
+            Location::Postgres(database) => ZoneStore::fleet(database),
+        }
+    }
+
+    fn fleet(database: &Database) -> Result<ZoneStore, ZoneError> {
+        let presence = Box::new(PostgresPresence::connect(database)?);
+        let events = Box::new(Postgres::connect_existing(database).map_err(StoreError::from)?);
+        Ok(ZoneStore::Fleet { presence, events })
+    }
+
+    /// The presence store within.
+    pub fn presence(&mut self) -> &mut dyn PresenceStore {
+        match self {
+            ZoneStore::Journal(journal) => journal,
+            ZoneStore::Fleet { presence, .. } => presence.as_mut(),
+        }
+    }
+}
+
+/// [`reset`] in `store`, the reset journaled there (on a fleet's database, as the
+/// next event of [`FLEET_ADMIN`]).
+pub fn reset_recorded(
+    policy: &QueryPolicy,
+    zone: &str,
+    whose: &Whose,
+    store: &mut ZoneStore,
+    at: Timestamp,
+) -> Result<Reset, ZoneError> {
+    let done = reset(policy, zone, whose, store.presence(), at)?;
+    match store {
+        ZoneStore::Journal(journal) => journal.record(&done.event)?,
+        ZoneStore::Fleet { events, .. } => {
+            events.record_next(FLEET_ADMIN, &done.event)?;
+        }
+    }
+    Ok(done)
 }
 
 /// Whose state a reset forgets.
@@ -116,19 +196,6 @@ pub fn reset(
         was,
         event,
     })
-}
-
-/// [`reset`] in the journal's own presence store, the reset journaled there.
-pub fn reset_in_journal(
-    policy: &QueryPolicy,
-    zone: &str,
-    whose: &Whose,
-    journal: &mut Journal,
-    at: Timestamp,
-) -> Result<Reset, ZoneError> {
-    let reset = reset(policy, zone, whose, journal, at)?;
-    journal.record(&reset.event)?;
-    Ok(reset)
 }
 
 /// The zone named `name`.

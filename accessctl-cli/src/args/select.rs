@@ -9,7 +9,10 @@ use clap::{Args, Subcommand};
 
 use accessctl_core::select::Filter;
 
-use super::{ArgHelp, Format, FormatArgs, ListFormat, OutputFormat, PolicyArgs, UserChangeArgs};
+use super::{
+    ArgHelp, Format, FormatArgs, GiveArgs, ListFormat, OutputFormat, PolicyArgs, TakeArgs,
+    WriteArgs,
+};
 
 /// `accessctl user …`: the policy's users.
 #[derive(Debug, Args)]
@@ -25,6 +28,9 @@ impl UserArgs {
         match &self.command {
             UserCommand::List(args) => args.format.value.into(),
             UserCommand::Show(args) => args.format.value.into(),
+            UserCommand::Add(args) => args.format.value.into(),
+            UserCommand::Set(args) => args.format.value.into(),
+            UserCommand::Rm(args) => args.format.value.into(),
         }
     }
 }
@@ -36,6 +42,14 @@ pub enum UserCommand {
     List(UserListArgs),
     /// One user: every field, its account, the doors its grants reach.
     Show(UserShowArgs),
+    /// A new user at the end of its account's block (full name and email required);
+    /// every other line of the files kept as it is.
+    Add(super::UserAddArgs),
+    /// A user's fields changed (given with `--card`, `--tag`, `--allow`…, taken with
+    /// `--no-card`, `--untag`, `--deny`…); only its lines rewritten.
+    Set(super::UserSetArgs),
+    /// Users removed with their leading comments; their cards are free again.
+    Rm(super::UserRmArgs),
 }
 
 /// The filters of `user list` and `bulk`: each one given must hold; `--tagged`
@@ -116,14 +130,38 @@ pub struct UserShowArgs {
     pub format: FormatArgs,
 }
 
+/// The ids of the change flags of `bulk` (those of [`GiveArgs`] and [`TakeArgs`]).
+const CHANGES: [&str; 20] = [
+    "cards",
+    "pin",
+    "tags",
+    "allow",
+    "schedule",
+    "valid",
+    "offline",
+    "remote",
+    "inactive",
+    "admin",
+    "no_cards",
+    "no_pin",
+    "untag",
+    "deny",
+    "no_schedule",
+    "no_valid",
+    "active",
+    "online",
+    "no_remote",
+    "no_admin",
+];
+
 /// `accessctl bulk --policy P FILTER… ACTION… [--dry-run] [--yes]`
 #[derive(Debug, Args)]
 #[command(group(
-    clap::ArgGroup::new("action").required(true).multiple(true).args([
-        "delete", "title", "email", "cards", "no_cards", "pin", "no_pin", "tags", "untags",
-        "allow", "deny", "schedule", "no_schedule", "valid", "no_valid", "inactive",
-        "active", "offline", "no_offline", "remote", "no_remote", "admin", "no_admin",
-    ])
+    clap::ArgGroup::new("action")
+        .required(true)
+        .multiple(true)
+        .args(CHANGES)
+        .arg("delete")
 ))]
 pub struct BulkArgs {
     /// `--policy`.
@@ -133,19 +171,18 @@ pub struct BulkArgs {
     /// `--offline` are changes).
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// The change given to every selected user: the flags of `user set`.
+    /// What every selected user is given: the options of `user set`.
     #[command(flatten)]
-    pub changes: UserChangeArgs,
+    pub give: GiveArgs,
+    /// What every selected user loses: the options of `user set`.
+    #[command(flatten)]
+    pub take: TakeArgs,
     /// Remove every selected user instead (their cards are free again).
-    #[arg(long, conflicts_with_all = [
-        "title", "email", "cards", "no_cards", "pin", "no_pin", "tags", "untags",
-        "allow", "deny", "schedule", "no_schedule", "valid", "no_valid", "inactive",
-        "active", "offline", "no_offline", "remote", "no_remote", "admin", "no_admin",
-    ])]
+    #[arg(long, conflicts_with_all = CHANGES)]
     pub delete: bool,
-    /// Print how many users and the diff; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// `--dry-run`.
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// Write without asking (needed when standard input is not a terminal).
     #[arg(long, short = 'y', conflicts_with = "dry_run")]
     pub yes: bool,

@@ -4,8 +4,6 @@
 //! the policy or the journal, nor find a zone or a user: [`crate::commands::zone`]
 //! and the controller crate's `zone` module do.
 
-use std::path::PathBuf;
-
 use clap::{ArgGroup, Args, Subcommand};
 
 use super::{Format, FormatArgs, PolicyArgs};
@@ -49,10 +47,11 @@ pub struct ZoneShowArgs {
     /// `--policy`.
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// The controller's local database (`controller run --journal`), where its
-    /// presence store lives; never created here.
-    #[arg(long, value_name = "DB")]
-    pub journal: PathBuf,
+    /// Where the presence store lives: the controller's local database
+    /// (`controller run --journal`), or the fleet's `postgres://` URL, whose shared
+    /// table holds the zones spanning controllers; never created here.
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
@@ -74,10 +73,11 @@ pub struct ZoneResetArgs {
     /// `--policy`.
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// The controller's local database (`controller run --journal`): its presence
-    /// store, and the journal the reset is recorded in; never created here.
-    #[arg(long, value_name = "DB")]
-    pub journal: PathBuf,
+    /// The controller's local database (`controller run --journal`), or the fleet's
+    /// `postgres://` URL: its presence store, and the journal the reset is recorded
+    /// in (on a fleet, as controller `zone-admin`); never created here.
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,

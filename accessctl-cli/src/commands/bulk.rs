@@ -16,24 +16,21 @@
 //! written: it says to pass `--yes`). It must never write a file the core did not
 //! return, nor write anything under `--dry-run` or before the confirmation.
 
-use std::io::BufRead;
-use std::path::Path;
-
-use accessctl_core::edit::{self, Edit};
+use accessctl_controller::load::load_policy;
+use accessctl_controller::PolicyError;
+use accessctl_core::check;
+use accessctl_core::edit::{self, Edit, EditRefused};
 use accessctl_core::select::select;
-use accessctl_core::{check, Sources};
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{BulkArgs, Format};
-use crate::atomic;
 use crate::census::plural;
+use crate::commands::user_edit::{changed_files, write, ChangedFile, EditRun};
 use crate::commands::user_list::today;
 use crate::console::Console;
-use crate::diff;
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::load::load_policy;
 use crate::render::json::{self, SCHEMA_VERSION};
 
 /// Why `bulk` did not run its action.
@@ -67,16 +64,16 @@ impl BulkError {
 
 /// Runs `bulk`.
 pub fn run(args: &BulkArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let loaded = load_policy(&args.policy.path)?;
+    let loaded = load_policy(&args.policy.path).map_err(PolicyError::Load)?;
     let checked = check(&loaded.sources);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
     let Some(policy) = checked.policy.as_ref().filter(|_| errors == 0) else {
-        return Err(CliError::InvalidPolicy {
+        return Err(CliError::Policy(PolicyError::InvalidPolicy {
             path: loaded.path,
             sources: Box::new(loaded.sources),
             diagnostics: checked.diagnostics,
             errors,
-        });
+        }));
     };
     let today = today(policy, &args.filter);
     let selected = select(policy, &args.filter.filter(), today)?;
@@ -85,49 +82,55 @@ pub fn run(args: &BulkArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
         .filter_map(|id| policy.users.get(id.index()))
         .map(|u| u.name.clone())
         .collect();
-    let ask = !args.dry_run && !args.yes;
+    let dry_run = args.write.dry_run;
+    let ask = !dry_run && !args.yes;
     if ask && console.terminal.is_none() && !names.is_empty() {
         return Err(BulkError::NotConfirmed {
             affected: names.len(),
         }
         .into());
     }
-    let edits = edits(args, &names)?;
+    let edits = edits(args, &names).map_err(CliError::Refused)?;
     let files = if edits.is_empty() {
         Vec::new()
     } else {
-        changed_files(&loaded.sources, &edits)?
+        match edit::apply_checked(&loaded.sources, checked, &edits) {
+            Ok(edited) => changed_files(&loaded.sources, &edited),
+            Err(refused) if refused.is_refusal() => {
+                let run = EditRun {
+                    policy: &args.policy.path,
+                    dry_run,
+                    format: args.format.value,
+                };
+                run.refused(&refused, console)?;
+                return Ok(Exit::Negative);
+            }
+            Err(refused) => return Err(CliError::Refused(refused)),
+        }
     };
-    let mut outcome = Outcome {
-        version: SCHEMA_VERSION,
-        affected: names.len(),
-        users: names,
-        dry_run: args.dry_run,
-        written: false,
-        files,
-    };
-    let show_diff = args.dry_run || ask;
+    let show_diff = dry_run || ask;
     if args.format.value == Format::Human {
-        let mut text = format!("{} will be affected\n", plural(outcome.affected, "user"));
+        let mut text = format!("{} will be affected\n", plural(names.len(), "user"));
         if show_diff {
-            for file in &outcome.files {
+            for file in &files {
                 text += &file.diff;
             }
         }
         console.out.write_all(text.as_bytes())?;
     }
+    let mut written = false;
     let mut exit = Exit::Success;
-    if !outcome.files.is_empty() && !args.dry_run {
-        if ask && !confirmed(console, outcome.files.len())? {
+    if !files.is_empty() && !dry_run {
+        if ask && !confirmed(console, files.len())? {
             exit = Exit::Negative;
         } else {
-            write(&loaded.sources, &outcome.files)?;
-            outcome.written = true;
+            write(&files)?;
+            written = true;
         }
     }
     match args.format.value {
         Format::Human => {
-            let said = match (outcome.written, args.dry_run, outcome.files.len()) {
+            let said = match (written, dry_run, files.len()) {
                 (true, _, n) => format!("written: {}\n", plural(n, "file")),
                 (false, _, 0) => "nothing to change\n".to_owned(),
                 (false, true, _) => "nothing written (--dry-run)\n".to_owned(),
@@ -135,20 +138,28 @@ pub fn run(args: &BulkArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
             };
             console.out.write_all(said.as_bytes())?;
         }
-        Format::Json => console.out.write_all(&json::document(&outcome))?,
+        Format::Json => console.out.write_all(&json::document(&Outcome {
+            version: SCHEMA_VERSION,
+            affected: names.len(),
+            users: names,
+            dry_run,
+            written,
+            files: files.iter().map(FileView::of).collect(),
+        }))?,
     }
     Ok(exit)
 }
 
 /// The edits of the action, one per selected user.
-fn edits(args: &BulkArgs, names: &[String]) -> Result<Vec<Edit>, CliError> {
+fn edits(args: &BulkArgs, names: &[String]) -> Result<Vec<Edit>, EditRefused> {
     if args.delete {
         return Ok(names
             .iter()
             .map(|user| Edit::RemoveUser { user: user.clone() })
             .collect());
     }
-    let patch = args.changes.patch()?;
+    let mut patch = args.give.patch()?;
+    args.take.apply_to(&mut patch);
     Ok(names
         .iter()
         .map(|user| Edit::ChangeUser {
@@ -156,21 +167,6 @@ fn edits(args: &BulkArgs, names: &[String]) -> Result<Vec<Edit>, CliError> {
             patch: patch.clone(),
         })
         .collect())
-}
-
-/// Each file the edits change: its path, its old and new text, and the diff.
-fn changed_files(sources: &Sources, edits: &[Edit]) -> Result<Vec<FileChange>, CliError> {
-    let edited = edit::apply(sources, edits)?;
-    let mut files = Vec::new();
-    for &id in &edited.changed {
-        let (old, new) = (sources.get(id), edited.sources.get(id));
-        files.push(FileChange {
-            path: old.name().to_owned(),
-            diff: diff::unified(old.text(), new.text(), old.name()),
-            new: new.text().to_owned(),
-        });
-    }
-    Ok(files)
 }
 
 /// Asks the person at the terminal; only `y` or `yes` writes.
@@ -183,33 +179,7 @@ fn confirmed(console: &mut Console<'_>, files: usize) -> Result<bool, CliError> 
     console.err.flush()?;
     let mut answer = String::new();
     terminal.read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
-
-/// Writes every changed file atomically, each refused if it changed since it was
-/// read. All are checked first, so that a file changed meanwhile stops the run before
-/// any is written.
-fn write(sources: &Sources, files: &[FileChange]) -> Result<(), CliError> {
-    let old = |path: &str| {
-        sources
-            .iter()
-            .find(|(_, f)| f.name() == path)
-            .map(|(_, f)| f.text().to_owned())
-            .unwrap_or_default()
-    };
-    for file in files {
-        let now = crate::load::read_text(Path::new(&file.path))?;
-        if now != old(&file.path) {
-            return Err(atomic::EditError::Changed {
-                path: file.path.clone(),
-            }
-            .into());
-        }
-    }
-    for file in files {
-        atomic::replace(Path::new(&file.path), &old(&file.path), &file.new)?;
-    }
-    Ok(())
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
 }
 
 /// The run, as JSON (schema in `docs/cli.md`).
@@ -220,14 +190,21 @@ struct Outcome {
     users: Vec<String>,
     dry_run: bool,
     written: bool,
-    files: Vec<FileChange>,
+    files: Vec<FileView>,
 }
 
-/// One file the action changes.
+/// One file the action changes, with its diff (secrets redacted).
 #[derive(Serialize)]
-struct FileChange {
+struct FileView {
     path: String,
     diff: String,
-    #[serde(skip)]
-    new: String,
+}
+
+impl FileView {
+    fn of(file: &ChangedFile) -> FileView {
+        FileView {
+            path: file.path.clone(),
+            diff: file.diff.clone(),
+        }
+    }
 }

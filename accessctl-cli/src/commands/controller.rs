@@ -2,9 +2,9 @@
 //! --journal DB|URL`: the door controller, until it is stopped. A bus that fails is
 //! opened again, every second, until it works.
 //!
-//! Owns the command: opening the journal (an SQLite file; or, for a PostgreSQL URL,
-//! the local `--spool` database and the spool's flusher thread), the bus, starting
-//! the [`Controller`], and printing each of its reports and the spool's as they
+//! Owns the command: the journal, opened by the controller crate (an SQLite file; or,
+//! for a PostgreSQL URL, the local `--spool` database and the spool's flusher thread),
+//! the bus, starting the [`Controller`], and printing each of its reports and the spool's as they
 //! come, one line each (text, or one JSON object per line), flushed at once. It must
 //! never decide or journal anything itself (the controller does), never wait on
 //! PostgreSQL (the flusher does, on its own thread), and never print a password.
@@ -23,9 +23,8 @@ use crate::controller::{
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::instant;
-use crate::journal::postgres::{Database, Postgres};
-use crate::journal::spool::{Connect, Flusher, SpoolConfig, SpoolReport};
-use crate::journal::{EventStore, Journal, Location};
+use crate::journal::spool::{Flusher, SpoolReport};
+use crate::journal::{ControllerJournal, Location};
 use accessctl_controller::presence::postgres::PostgresPresence;
 
 /// The longest a step of the loop waits for the bus.
@@ -52,7 +51,11 @@ pub fn channel(options: ChannelOptions) -> Channel {
 
 /// Runs `controller run` until the bus fails or the output cannot be written.
 fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
-    let (journal, flusher, fleet) = open_journal(args)?;
+    let ControllerJournal {
+        journal,
+        flusher,
+        fleet,
+    } = open_journal(args)?;
     let entropy = os_entropy().map_err(CliError::Output)?;
     let setup = ControllerSetup {
         policy: args.policy.path.clone(),
@@ -94,45 +97,13 @@ fn run_controller(args: &ControllerRunArgs, console: &mut Console<'_>) -> Result
     }
 }
 
-/// Opens the local journal (the `--journal` file, or the `--spool` file beside a
-/// PostgreSQL `--journal`), claims `--controller-id`, and starts the spool's flusher
-/// for PostgreSQL (whose database is returned too, for the zones' presence).
-fn open_journal(
-    args: &ControllerRunArgs,
-) -> Result<(Journal, Option<Flusher>, Option<Database>), CliError> {
+/// The journal `--journal` names, opened for recording (see [`ControllerJournal`]).
+fn open_journal(args: &ControllerRunArgs) -> Result<ControllerJournal, CliError> {
     let location = Location::parse(&args.journal).map_err(JournalCommandError::Location)?;
-    let local = match (&location, &args.spool) {
-        (Location::Sqlite(path), _) => path.clone(),
-        (Location::Postgres(_), Some(spool)) => spool.clone(),
-        (Location::Postgres(database), None) => {
-            let database = database.name().to_owned();
-            return Err(JournalCommandError::NoSpool { database }.into());
-        }
-    };
-    let mut journal = Journal::open(&local).map_err(ControllerError::from)?;
-    if let Some(id) = &args.controller_id {
-        journal
-            .claim_controller_id(id)
-            .map_err(ControllerError::from)?;
-    }
-    let (flusher, fleet) = match location {
-        Location::Sqlite(_) => (None, None),
-        Location::Postgres(database) => {
-            let connect = connect((*database).clone());
-            let flusher = Flusher::start(&local, connect, SpoolConfig::default())
-                .map_err(ControllerError::from)?;
-            (Some(flusher), Some(*database))
-        }
-    };
-    Ok((journal, flusher, fleet))
-}
-
-/// Connects to `database` for the flusher, again after each failure.
-fn connect(database: Database) -> Connect {
-    Box::new(move || {
-        let store: Box<dyn EventStore + Send> = Box::new(Postgres::connect(&database)?);
-        Ok(store)
-    })
+    let id = args.controller_id.as_deref();
+    let opened = ControllerJournal::open(&location, args.spool.as_deref(), id)
+        .map_err(ControllerError::from)?;
+    Ok(opened)
 }
 
 /// What the operator was last told about the spool, so that an outage is said once

@@ -55,12 +55,6 @@ pub enum JournalCommandError {
     /// `--journal` starts like a PostgreSQL URL but does not read as one.
     #[error(transparent)]
     Location(PostgresError),
-    /// `controller run --journal postgres://…` without `--spool`.
-    #[error("journal {database}: a PostgreSQL journal needs a local --spool database")]
-    NoSpool {
-        /// The database, without its password.
-        database: String,
-    },
     /// The export's file could not be written (nothing was: it is atomic).
     #[error(transparent)]
     Output(#[from] EditError),
@@ -90,7 +84,6 @@ impl JournalCommandError {
             JournalCommandError::Journal(_) | JournalCommandError::Store(_) => "journal_failed",
             JournalCommandError::Output(_) => "write_failed",
             JournalCommandError::Location(_) => "invalid_journal",
-            JournalCommandError::NoSpool { .. } => "spool_missing",
             JournalCommandError::WindowTooLong { .. } => "window_too_long",
             JournalCommandError::EmptyWindow { .. } => "invalid_window",
         }
@@ -105,10 +98,6 @@ impl JournalCommandError {
             JournalCommandError::Store(StoreError::Postgres(PostgresError::Missing { .. })) => {
                 Some("give the database `controller run --journal postgres://…` writes".into())
             }
-            JournalCommandError::NoSpool { .. } => Some(
-                "add `--spool FILE`: this controller's local database, where events wait for PostgreSQL"
-                    .into(),
-            ),
             JournalCommandError::WindowTooLong { .. } => Some(format!(
                 "ask for windows of at most {MAX_WINDOW_DAYS} days, one after the other"
             )),

@@ -1,6 +1,6 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
 //! `test`, `journal`, `zone`, `user list` and `user show` (`user_list`,
-//! `user_show`), `bulk`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `user_show`), `user add`, `user set` and `user rm` (`user_edit`), `bulk`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -20,6 +20,7 @@ pub mod keys;
 pub mod lock;
 pub mod sim;
 pub mod test;
+pub mod user_edit;
 pub mod user_list;
 pub mod user_show;
 pub mod validate;

@@ -7,6 +7,7 @@
 //! errors. It must never decide anything itself, and never show a PIN, QR code or
 //! mobile key.
 
+use accessctl_controller::PolicyError;
 use accessctl_core::model::{DoorId, Target, UserId};
 use serde::Serialize;
 
@@ -32,11 +33,11 @@ pub fn run(args: &UserShowArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
         .map_or(chrono_tz::UTC, |s| s.timezone);
     let today = instant::local(instant::now(), zone).date_naive();
     let Some(user) = UserView::of(&query.policy, id, today) else {
-        return Err(CliError::UnknownName {
+        return Err(CliError::Policy(PolicyError::UnknownName {
             kind: "user",
             name: args.name.clone(),
             suggestion: None,
-        });
+        }));
     };
     let answer = Answer {
         version: SCHEMA_VERSION,

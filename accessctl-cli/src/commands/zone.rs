@@ -1,73 +1,54 @@
 //! `accessctl zone show` and `zone reset`: who is inside an anti-passback zone, and
-//! an admin's reset of one occupant's state, from the presence store in a
-//! controller's local database.
+//! an admin's reset of one occupant's state, from the presence store `--journal`
+//! names: a controller's local database, or a fleet's PostgreSQL.
 //!
 //! Owns the commands' renderings (a table in UTC, one JSON document) and their exit
 //! codes. The zone, its occupants and the reset are the controller crate's
 //! ([`crate::controller::zone`]). It must never create a journal that does not exist,
 //! and never write one except to reset (and journal the reset).
 
-use std::path::{Path, PathBuf};
-
 use accessctl_core::Timestamp;
 use serde::Serialize;
 
 use crate::args::{Format, ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
+use crate::commands::journal::JournalCommandError;
 use crate::console::Console;
-use crate::controller::presence::{PresenceError, Whereabouts};
-use crate::controller::zone::{self, Reset, Whose, ZoneError, ZoneView};
+use crate::controller::presence::Whereabouts;
+use crate::controller::zone::{self, Reset, Whose, ZoneError, ZoneStore, ZoneView};
 use crate::error::CliError;
 use crate::exit::Exit;
-use crate::journal::{Journal, JournalError};
+use crate::journal::Location;
 use crate::query::QueryPolicy;
 use crate::render::json::{document, SCHEMA_VERSION};
 use crate::{instant, table};
-
-/// Why `zone show` or `zone reset` cannot answer.
-#[derive(Debug, thiserror::Error)]
-pub enum ZoneCommandError {
-    /// `--journal` names no file; a zone command never creates one.
-    #[error("journal {}: no such file", path.display())]
-    Missing {
-        /// The path given.
-        path: PathBuf,
-    },
-    /// The journal could not be opened, or the reset journaled.
-    #[error(transparent)]
-    Journal(#[from] JournalError),
-    /// The presence store could not answer.
-    #[error(transparent)]
-    Presence(#[from] PresenceError),
-}
-
-impl ZoneCommandError {
-    /// The stable `kind` of the error in JSON output.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ZoneCommandError::Missing { .. } => "journal_missing",
-            ZoneCommandError::Journal(_) => "journal_failed",
-            ZoneCommandError::Presence(_) => "presence_failed",
-        }
-    }
-
-    /// How to fix it, when known.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            ZoneCommandError::Missing { .. } => {
-                Some("give the file `controller run --journal` writes".into())
-            }
-            _ => None,
-        }
-    }
-}
 
 impl From<ZoneError> for CliError {
     fn from(error: ZoneError) -> CliError {
         match error {
             ZoneError::Policy(error) => CliError::from(error),
-            ZoneError::Presence(error) => ZoneCommandError::from(error).into(),
-            ZoneError::Journal(error) => ZoneCommandError::from(error).into(),
+            other => CliError::Zone(other),
         }
+    }
+}
+
+/// The stable `kind` of a zone command's error in JSON output.
+pub fn error_kind(error: &ZoneError) -> &'static str {
+    match error {
+        ZoneError::Missing { .. } => "journal_missing",
+        ZoneError::Journal(_) | ZoneError::Store(_) => "journal_failed",
+        ZoneError::Presence(_) => "presence_failed",
+        ZoneError::Policy(_) => "invalid_policy",
+    }
+}
+
+/// How to fix a zone command's error, when known.
+pub fn error_help(error: &ZoneError) -> Option<String> {
+    match error {
+        ZoneError::Missing { .. } => Some(
+            "give the file `controller run --journal` writes, or the fleet's postgres:// URL"
+                .into(),
+        ),
+        _ => None,
     }
 }
 
@@ -82,8 +63,8 @@ pub fn run(args: &ZoneArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
 /// Runs `zone show`: exit 0 when someone is inside, 1 when nobody is.
 fn show(args: &ZoneShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let policy = QueryPolicy::load(&args.policy.path)?;
-    let mut journal = open(&args.journal)?;
-    let view = zone::inside(&policy, &args.zone, &mut journal)?;
+    let mut store = open(&args.journal)?;
+    let view = zone::inside(&policy, &args.zone, store.presence())?;
     let text = match args.format.value {
         Format::Human => human(&view).into_bytes(),
         Format::Json => document(&ShowDocument {
@@ -103,14 +84,14 @@ fn show(args: &ZoneShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError
 /// (journaled all the same).
 fn reset(args: &ZoneResetArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let policy = QueryPolicy::load(&args.policy.path)?;
-    let mut journal = open(&args.journal)?;
+    let mut store = open(&args.journal)?;
     let whose = match (&args.user, args.card) {
         (Some(user), _) => Whose::User(user.clone()),
         (None, Some(card)) => Whose::Card(card),
         // clap requires one of the two.
         (None, None) => Whose::User(String::new()),
     };
-    let done = zone::reset_in_journal(&policy, &args.zone, &whose, &mut journal, instant::now())?;
+    let done = zone::reset_recorded(&policy, &args.zone, &whose, &mut store, instant::now())?;
     let text = match args.format.value {
         Format::Human => reset_human(&done).into_bytes(),
         Format::Json => document(&ResetDocument {
@@ -125,14 +106,10 @@ fn reset(args: &ZoneResetArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     Ok(Exit::answer(!done.was.is_empty()))
 }
 
-/// The journal at `path`, which must exist.
-fn open(path: &Path) -> Result<Journal, ZoneCommandError> {
-    if !path.exists() {
-        return Err(ZoneCommandError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(Journal::open(path)?)
+/// The store `--journal` names, which must exist.
+fn open(journal: &str) -> Result<ZoneStore, CliError> {
+    let location = Location::parse(journal).map_err(JournalCommandError::Location)?;
+    Ok(ZoneStore::open(&location)?)
 }
 
 fn utc(at: Timestamp) -> String {

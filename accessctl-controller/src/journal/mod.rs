@@ -16,6 +16,8 @@
 //! batch half-written, never give two events one identity, never purge an event not
 //! yet flushed, and never panic: every failure is a [`JournalError`] naming the file.
 
+mod condition;
+mod controller_journal;
 mod error;
 mod event;
 pub mod postgres;
@@ -30,6 +32,8 @@ use std::time::Duration;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, Row, TransactionBehavior};
 
+use condition::{where_clause, Operand, NEWEST_FIRST};
+pub use controller_journal::{ControllerJournal, OpenJournalError};
 pub use error::JournalError;
 pub use event::{reason_from_code, Entry, Event, EventKind, Query};
 pub use store::{EventStore, Location, StoreError};
@@ -404,46 +408,28 @@ fn insert(conn: &Connection, entry: &Entry) -> rusqlite::Result<usize> {
 /// The select for `query`, newest first, with its parameters. Only the conditions
 /// asked for appear, so SQLite can pick the (door, at) or (at) index.
 fn select(query: &Query, columns: &str) -> (String, Vec<Value>) {
-    let mut conditions = Vec::new();
     let mut values = Vec::new();
-    let mut add = |condition: &str, value: Value| {
-        values.push(value);
-        conditions.push(format!("{condition} ?{}", values.len()));
-    };
-    if let Some(door) = &query.door {
-        add("door =", Value::Text(door.clone()));
-    }
-    if let Some(since) = query.since {
-        add("at >=", Value::Integer(since));
-    }
-    if let Some(until) = query.until {
-        add("at <", Value::Integer(until));
-    }
-    if let Some(kind) = query.kind {
-        add("kind =", Value::Text(kind.code().to_owned()));
-    }
-    if let Some(user) = &query.user {
-        add("user =", Value::Text(user.clone()));
-    }
-    if let Some(card) = &query.card {
-        add("card =", Value::Text(card.clone()));
-    }
-    if !query.kinds.is_empty() {
+    let mut written = Vec::new();
+    for condition in query.conditions() {
+        let operands = match condition.operand {
+            Operand::Text(text) => vec![Value::Text(text)],
+            Operand::Integer(number) => vec![Value::Integer(number)],
+            Operand::Texts(texts) => texts.into_iter().map(Value::Text).collect(),
+        };
         let first = values.len() + 1;
-        let marks: Vec<String> = (first..first + query.kinds.len())
+        let marks: Vec<String> = (first..first + operands.len())
             .map(|n| format!("?{n}"))
             .collect();
-        conditions.push(format!("kind IN ({})", marks.join(", ")));
-        let codes = query.kinds.iter().map(|k| Value::Text(k.code().to_owned()));
-        values.extend(codes);
+        values.extend(operands);
+        let column = condition.column;
+        written.push(match condition.test.operator() {
+            Some(operator) => format!("{column} {operator} {}", marks.join(", ")),
+            None => format!("{column} IN ({})", marks.join(", ")),
+        });
     }
-    let filter = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(" WHERE {}", conditions.join(" AND ")),
-    };
+    let filter = where_clause(&written);
     let limit = query.limit.map_or(-1, i64::from);
-    let sql =
-        format!("SELECT {columns} FROM events{filter} ORDER BY at DESC, controller DESC, seq DESC LIMIT {limit}");
+    let sql = format!("SELECT {columns} FROM events{filter} {NEWEST_FIRST} LIMIT {limit}");
     (sql, values)
 }
 

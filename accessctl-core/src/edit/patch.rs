@@ -264,6 +264,26 @@ fn insert(user: &mut User, clause: UserClause) {
     );
 }
 
+/// Puts `clause` in place of the first clause `matches` picks (keeping its comments)
+/// and removes the others; inserts it when there is none.
+fn replace(user: &mut User, matches: impl Fn(&UserClause) -> bool, clause: UserClause) {
+    let entries = clauses(user);
+    match entries.iter().position(|e| matches(&e.node)) {
+        Some(at) => {
+            let mut index = 0;
+            entries.retain(|e| {
+                let keep = index <= at || !matches(&e.node);
+                index += 1;
+                keep
+            });
+            if let Some(entry) = entries.get_mut(at) {
+                entry.node = clause;
+            }
+        }
+        None => insert(user, clause),
+    }
+}
+
 /// Removes every clause `matches` picks; whether any was.
 fn remove(user: &mut User, matches: impl Fn(&UserClause) -> bool) -> bool {
     let Some(body) = user.body.as_mut() else {
@@ -338,15 +358,21 @@ pub(super) fn apply(
         user.title = Some(string(title));
     }
     if let Some(email) = &patch.email {
-        remove(user, |c| matches!(c, UserClause::Email(_)));
-        insert(user, UserClause::Email(string(email)));
+        replace(
+            user,
+            |c| matches!(c, UserClause::Email(_)),
+            UserClause::Email(string(email)),
+        );
     }
     cards(user, &handle, patch, names)?;
     match &patch.pin {
         Field::Keep => {}
         Field::Set(pin) => {
-            remove(user, |c| matches!(c, UserClause::Pin(_)));
-            insert(user, UserClause::Pin(string(pin)));
+            replace(
+                user,
+                |c| matches!(c, UserClause::Pin(_)),
+                UserClause::Pin(string(pin)),
+            );
         }
         Field::Clear => {
             remove(user, |c| matches!(c, UserClause::Pin(_)));
@@ -364,14 +390,11 @@ pub(super) fn apply(
     match &patch.valid {
         Field::Keep => {}
         Field::Set(window) => {
-            remove(user, |c| matches!(c, UserClause::Valid { .. }));
-            insert(
-                user,
-                UserClause::Valid {
-                    from: window.from.map(date),
-                    to: window.to.map(date),
-                },
-            );
+            let valid = UserClause::Valid {
+                from: window.from.map(date),
+                to: window.to.map(date),
+            };
+            replace(user, |c| matches!(c, UserClause::Valid { .. }), valid);
         }
         Field::Clear => {
             remove(user, |c| matches!(c, UserClause::Valid { .. }));
@@ -382,8 +405,11 @@ pub(super) fn apply(
         Field::Keep => {}
         Field::Set(name) => {
             names.schedule(name)?;
-            remove(user, |c| matches!(c, UserClause::Schedule(_)));
-            insert(user, UserClause::Schedule(ident(name)));
+            replace(
+                user,
+                |c| matches!(c, UserClause::Schedule(_)),
+                UserClause::Schedule(ident(name)),
+            );
         }
         Field::Clear => {
             remove(user, |c| matches!(c, UserClause::Schedule(_)));
@@ -393,8 +419,11 @@ pub(super) fn apply(
     admin(user, patch)?;
     if let Some(creator) = &patch.created_by {
         checked_name("admin name", creator)?;
-        remove(user, |c| matches!(c, UserClause::CreatedBy(_)));
-        insert(user, UserClause::CreatedBy(ident(creator)));
+        replace(
+            user,
+            |c| matches!(c, UserClause::CreatedBy(_)),
+            UserClause::CreatedBy(ident(creator)),
+        );
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, GenericClient, NoTls, Row};
 
 pub use database::{redact, Database, CONNECT_TIMEOUT};
 pub use error::PostgresError;
@@ -31,6 +31,7 @@ use partition::Month;
 /// databases, and for [`Database::config`]'s type).
 pub use postgres as client;
 
+use super::condition::{where_clause, Operand, NEWEST_FIRST};
 use super::store::{EventStore, StoreError};
 use super::{cutoff, reason_from_code, Entry, Event, EventKind, Query};
 
@@ -190,25 +191,46 @@ impl Postgres {
 
     /// Inserts `entries` in one statement, skipping identities already stored.
     fn insert(&mut self, entries: &[Entry]) -> Result<u64, postgres::Error> {
-        let columns = Columns::of(entries);
-        self.client.execute(
-            "INSERT INTO events (controller, seq, at, site, door, kind, reason, \"user\", card, detail)
-             SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-             ON CONFLICT DO NOTHING",
-            &[
-                &columns.controller,
-                &columns.seq,
-                &columns.at,
-                &columns.site,
-                &columns.door,
-                &columns.kind,
-                &columns.reason,
-                &columns.user,
-                &columns.card,
-                &columns.detail,
-            ],
-        )
+        insert_rows(&mut self.client, entries, "ON CONFLICT DO NOTHING")
+    }
+
+    /// Writes `event` straight to the database as the next event of `controller`,
+    /// for a tool that has no spool of its own (an admin's `zone reset` on a fleet).
+    /// The sequence number is taken under [`schema::LOCK_NEXT_SEQ`], so two such
+    /// tools writing at once never take the same one; returns the event with its
+    /// identity.
+    pub fn record_next(&mut self, controller: &str, event: &Event) -> Result<Entry, StoreError> {
+        if let Some(problem) = event.problem() {
+            let name = self.database.name().to_owned();
+            return Err(PostgresError::InvalidEvent { name, problem }.into());
+        }
+        let mut entry = Entry {
+            id: 1,
+            controller: controller.to_owned(),
+            event: event.clone(),
+        };
+        self.ensure_partitions(std::slice::from_ref(&entry))?;
+        let next = |client: &mut Client| -> Result<i64, postgres::Error> {
+            let mut tx = client.transaction()?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1)",
+                &[&schema::LOCK_NEXT_SEQ],
+            )?;
+            let row = tx.query_one(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE controller = $1",
+                &[&controller],
+            )?;
+            let seq: i64 = row.get(0);
+            let numbered = Entry {
+                id: seq,
+                ..entry.clone()
+            };
+            insert_rows(&mut tx, std::slice::from_ref(&numbered), "")?;
+            tx.commit()?;
+            Ok(seq)
+        };
+        entry.id = next(&mut self.client).map_err(|e| self.fail("record an event", e))?;
+        Ok(entry)
     }
 
     /// Drops the partitions wholly before `cutoff` and deletes the older rows of the
@@ -282,6 +304,37 @@ impl Postgres {
             source,
         }
     }
+}
+
+/// Inserts `entries` in one statement through `client` (a connection or a
+/// transaction), `conflict` saying what an identity already stored does.
+fn insert_rows(
+    client: &mut impl GenericClient,
+    entries: &[Entry],
+    conflict: &str,
+) -> Result<u64, postgres::Error> {
+    let columns = Columns::of(entries);
+    let sql = format!(
+        "INSERT INTO events (controller, seq, at, site, door, kind, reason, \"user\", card, detail)
+         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
+                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         {conflict}"
+    );
+    client.execute(
+        sql.as_str(),
+        &[
+            &columns.controller,
+            &columns.seq,
+            &columns.at,
+            &columns.site,
+            &columns.door,
+            &columns.kind,
+            &columns.reason,
+            &columns.user,
+            &columns.card,
+            &columns.detail,
+        ],
+    )
 }
 
 impl EventStore for Postgres {
@@ -378,43 +431,23 @@ impl Value {
 /// asked for appear, so that PostgreSQL prunes partitions by `at` and picks the
 /// (door, at) or (at) index.
 fn select(query: &Query) -> (String, Vec<Value>) {
-    let mut conditions = Vec::new();
     let mut values = Vec::new();
-    let mut add = |condition: &str, value: Value| {
-        values.push(value);
-        conditions.push(format!("{condition} ${}", values.len()));
-    };
-    if let Some(door) = &query.door {
-        add("door =", Value::Text(door.clone()));
+    let mut written = Vec::new();
+    for condition in query.conditions() {
+        values.push(match condition.operand {
+            Operand::Text(text) => Value::Text(text),
+            Operand::Integer(number) => Value::Integer(number),
+            Operand::Texts(texts) => Value::Texts(texts),
+        });
+        let (column, n) = (condition.column, values.len());
+        written.push(match condition.test.operator() {
+            Some(operator) => format!("{column} {operator} ${n}"),
+            None => format!("{column} = ANY(${n})"),
+        });
     }
-    if let Some(since) = query.since {
-        add("at >=", Value::Integer(since));
-    }
-    if let Some(until) = query.until {
-        add("at <", Value::Integer(until));
-    }
-    if let Some(kind) = query.kind {
-        add("kind =", Value::Text(kind.code().to_owned()));
-    }
-    if let Some(user) = &query.user {
-        add("\"user\" =", Value::Text(user.clone()));
-    }
-    if let Some(card) = &query.card {
-        add("card =", Value::Text(card.clone()));
-    }
-    if !query.kinds.is_empty() {
-        let codes = query.kinds.iter().map(|k| k.code().to_owned()).collect();
-        values.push(Value::Texts(codes));
-        conditions.push(format!("kind = ANY(${})", values.len()));
-    }
-    let filter = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(" WHERE {}", conditions.join(" AND ")),
-    };
+    let filter = where_clause(&written);
     let limit = query.limit.map_or("ALL".to_owned(), |n| n.to_string());
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events{filter} ORDER BY at DESC, controller DESC, seq DESC LIMIT {limit}"
-    );
+    let sql = format!("SELECT {COLUMNS} FROM events{filter} {NEWEST_FIRST} LIMIT {limit}");
     (sql, values)
 }
 

@@ -16,6 +16,11 @@ pub const LOCK_SCHEMA: i64 = 0x6163_6374_7363_6865;
 /// The advisory lock held while creating or dropping partitions (`'acct'`, `'part'`).
 pub const LOCK_PARTITIONS: i64 = 0x6163_6374_7061_7274;
 
+/// The advisory lock held while an event written straight to the database (by a tool
+/// with no spool, such as `zone reset`) takes its controller's next sequence number
+/// (`'acct'`, `'next'`).
+pub const LOCK_NEXT_SEQ: i64 = 0x6163_6374_6e65_7874;
+
 /// The migrations, in order: step `i` brings the schema to version `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
     // Version 1: the events of every controller, partitioned by month of their
