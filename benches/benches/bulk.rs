@@ -6,7 +6,8 @@
 //! `accessctl_cli::run_with` with its output captured — reading the 22 MB file,
 //! checking it, selecting the users of enough tags to make at least 10,000 (tags are
 //! OR'd), one `Edit::ChangeUser` each applied at once by the core's `edit::apply`
-//! (which validates the result), and the atomic write. Each iteration starts from the
+//! (`apply_checked`, on the texts already checked, which validates the result), the
+//! diff and the atomic write. Each iteration starts from the
 //! original file, put back outside the measurement. Setting up generates the reference
 //! site (about 10 s on 2 cores) and prints how many users the filter selects.
 //! `cargo bench -p accessctl-benches --bench bulk`.
@@ -70,7 +71,7 @@ fn stages(text: &str, tags: &[String]) {
     let mut sources = Sources::new();
     sources.add("site.acl", text);
     let checked = check(&sources);
-    let policy = checked.policy.expect("the reference site is valid");
+    let policy = checked.policy.clone().expect("the reference site is valid");
     let checked_in = clock.elapsed();
     let filter = Filter {
         tagged: tags.to_vec(),
@@ -92,7 +93,7 @@ fn stages(text: &str, tags: &[String]) {
         })
         .collect();
     let clock = Instant::now();
-    let edited = edit::apply(&sources, &edits).expect("the edits apply");
+    let edited = edit::apply_checked(&sources, checked, &edits).expect("the edits apply");
     let applied_in = clock.elapsed();
     let clock = Instant::now();
     let diff = accessctl_cli::diff::unified(
