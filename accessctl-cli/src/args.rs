@@ -67,6 +67,12 @@ pub enum Command {
     WhatCan(WhatCanArgs),
     /// Run the expectations of each policy's `test` blocks: `N passed, N failed`.
     Test(TestArgs),
+    /// The semantic diff of two policies: who gains and loses which doors, when, and
+    /// because of which clauses.
+    Diff(DiffArgs),
+    /// The delegated review for CI: every change from OLD to NEW checked against an
+    /// admin's powers (`--as`), and/or refused when access widens.
+    Review(ReviewArgs),
     /// The key store of the policy's secrets: `keys init`.
     Keys(KeysArgs),
     /// Offline codes a lock verifies without network: `codes issue`, `codes verify`.
@@ -104,6 +110,8 @@ impl Command {
             Command::WhoCan(args) => args.format.value.into(),
             Command::WhatCan(args) => args.format.value.into(),
             Command::Test(args) => args.format.value.into(),
+            Command::Diff(args) => args.format.value.into(),
+            Command::Review(args) => args.format.value.into(),
             Command::Keys(args) => args.format().into(),
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
@@ -307,6 +315,51 @@ pub struct TestArgs {
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// `accessctl diff OLD NEW [--emit-tests FILE]`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The policy before: an `.acl` file, a directory of them, or `git:REV:PATH`
+    /// (read from the repository of the current directory).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The policy after, in the same forms.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// Write each access gained or lost as a `test` expectation of NEW into FILE.
+    #[arg(long, value_name = "FILE")]
+    pub emit_tests: Option<PathBuf>,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `accessctl review [--as ADMIN [--from IP]] [--fail-on-widening] [--max-affected N] OLD NEW`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("judgement").required(true).multiple(true).args(["actor", "fail_on_widening", "max_affected"]))]
+pub struct ReviewArgs {
+    /// The policy before: an `.acl` file, a directory of them, or `git:REV:PATH`.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The policy after, in the same forms; violations are reported in its files.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// The admin (a user of OLD holding admin rights) who made the change.
+    #[arg(id = "actor", long = "as", value_name = "ADMIN")]
+    pub actor: Option<String>,
+    /// The address the admin acts from (default: the first word of `SSH_CLIENT`).
+    #[arg(long, value_name = "IP", requires = "actor")]
+    pub from: Option<std::net::IpAddr>,
+    /// Fail when anyone gains a door or a time window.
+    #[arg(long)]
+    pub fail_on_widening: bool,
+    /// Fail when the change touches more than N users.
+    #[arg(long, value_name = "N")]
+    pub max_affected: Option<usize>,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<ReportFormat>,
 }
 
 /// `accessctl fmt [--check] [--diff] PATH...`

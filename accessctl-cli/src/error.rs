@@ -71,6 +71,9 @@ pub enum CliError {
     /// `bulk` did not run its action (no `--yes` off a terminal).
     #[error(transparent)]
     Bulk(#[from] crate::commands::bulk::BulkError),
+    /// A `git:REV:PATH` side of `diff` cannot be read.
+    #[error(transparent)]
+    Git(#[from] crate::commands::diff::GitSideError),
 }
 
 impl CliError {
@@ -96,6 +99,7 @@ impl CliError {
             CliError::Refused(error) => error.kind(),
             CliError::Changed { .. } => "file_changed",
             CliError::Bulk(error) => error.kind(),
+            CliError::Git(error) => error.kind(),
         }
     }
 
@@ -121,6 +125,7 @@ impl CliError {
             CliError::Select(error) => error.help(),
             CliError::Refused(error) => error.help(),
             CliError::Bulk(error) => error.help(),
+            CliError::Git(error) => error.help(),
             _ => None,
         }
     }

@@ -102,6 +102,8 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::WhoCan(args) => commands::who_can::run(args, console),
         Command::WhatCan(args) => commands::what_can::run(args, console),
         Command::Test(args) => commands::test::run(args, console),
+        Command::Diff(args) => commands::diff::run(args, console),
+        Command::Review(args) => commands::review::run(args, console),
         Command::Keys(args) => commands::keys::run(args, console),
         Command::Codes(args) => commands::codes::run(args, console),
         Command::Lock(args) => commands::lock::run(args, console),

@@ -28,10 +28,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod authorize;
 pub mod card_key;
 pub mod compile;
 pub mod decide;
 pub mod diagnostic;
+pub mod diff;
 pub mod edit;
 pub mod format;
 pub mod lockout;

@@ -433,6 +433,73 @@ appointment x on 2026-01-02 08:00-09:00 { doors main guest "G" <g@example.com> }
 }
 
 #[test]
+fn same_named_sub_accounts_under_different_parents_are_distinct() {
+    let text = format!(
+        "{DELEGATION_SITE}{}",
+        r#"account regle {
+  subaccount agence_sud {
+    ceiling doors main meeting rights users
+    subaccount antony { ceiling doors main rights users  user ana { card 91 allow main } }
+  }
+  subaccount autre {
+    ceiling doors r2
+    subaccount antony { ceiling doors r2  user bob { card 92 allow r2 } }
+  }
+  subaccount antony { ceiling doors meeting  user eve { card 93 allow meeting } }
+}
+account antony { user max { card 94 allow offices } }
+"#
+    );
+    expect(&text, &[]);
+    let (_, checked) = check_files(&[("policy.acl", &text)]);
+    let policy = checked.policy.expect("valid");
+    let antonys: Vec<String> = (0..policy.accounts.len())
+        .filter(|&i| policy.accounts[i].name == "antony")
+        .map(|i| policy.account_path(accessctl_core::model::AccountId(i as u32)))
+        .collect();
+    assert_eq!(
+        antonys,
+        [
+            "antony@agence_sud@regle",
+            "antony@autre@regle",
+            "antony@regle",
+            "antony"
+        ]
+    );
+}
+
+#[test]
+fn e0210_sibling_sub_accounts_share_no_name() {
+    let text = format!(
+        "{DELEGATION_SITE}{}",
+        r#"account regle {
+  subaccount antony { ceiling doors main  user ana { card 91 allow main } }
+  subaccount antony { ceiling doors r2  user bob { card 92 allow r2 } }
+}
+"#
+    );
+    let diags = expect(&text, &[("E0210", "antony", 2)]);
+    assert_eq!(diags[0].message, "sub-account `antony` is defined twice");
+}
+
+#[test]
+fn e0601_names_a_shared_sub_account_by_its_path() {
+    let text = format!(
+        "{DELEGATION_SITE}{}",
+        r#"account regle {
+  subaccount sud { ceiling doors main  subaccount antony { ceiling doors main  user ana { card 91 allow r2 } } }
+  subaccount autre { ceiling doors offices  subaccount antony { ceiling doors r2  user bob { card 92 allow r2 } } }
+}
+"#
+    );
+    let diags = expect(&text, &[("E0601", "r2 }", 1)]);
+    assert_eq!(
+        diags[0].message,
+        "door `r2` is outside the ceiling of sub-account `antony@sud@regle`"
+    );
+}
+
+#[test]
 fn e0210_across_files() {
     let (sources, checked) = check_files(&[
         ("a.acl", "site hq { timezone \"UTC\" door main }\n"),

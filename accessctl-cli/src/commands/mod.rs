@@ -1,5 +1,5 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
-//! `test`, `journal`, `zone`, `user list` and `user show` (`user_list`,
+//! `test`, `diff`, `journal`, `zone`, `user list` and `user show` (`user_list`,
 //! `user_show`), `user add`, `user set` and `user rm` (`user_edit`), `bulk`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
@@ -14,10 +14,12 @@ pub mod check;
 pub mod codes;
 pub mod controller;
 pub mod demo;
+pub mod diff;
 pub mod fmt;
 pub mod journal;
 pub mod keys;
 pub mod lock;
+pub mod review;
 pub mod sim;
 pub mod test;
 pub mod user_edit;

@@ -12,7 +12,7 @@
 //! become `%25`, `%0D`, `%0A`; in property values `:` and `,` also become `%3A` and
 //! `%2C`. It must never let user text end a command early or start a new one.
 
-use accessctl_core::{Diagnostic, Sources};
+use accessctl_core::{Diagnostic, Sources, Span};
 
 use super::Location;
 
@@ -29,6 +29,29 @@ pub fn error(code: &str, message: &str) -> String {
     format!(
         "::error title={}::{}\n",
         escape_property(code),
+        escape_data(message)
+    )
+}
+
+/// An `::error` annotation at `span` (when it points into `sources`) titled `title`:
+/// a finding that is no diagnostic of the core, such as a `review` violation.
+pub fn finding(sources: &Sources, title: &str, message: &str, span: Option<Span>) -> String {
+    let mut properties = Vec::new();
+    if let Some(place) = span.and_then(|s| Location::of(sources, s)) {
+        properties.push(format!("file={}", escape_property(&place.file)));
+        properties.push(format!("line={}", place.line));
+        if place.line == place.end_line {
+            properties.push(format!("col={}", place.column));
+        }
+        properties.push(format!("endLine={}", place.end_line));
+        if place.line == place.end_line {
+            properties.push(format!("endColumn={}", place.end_column));
+        }
+    }
+    properties.push(format!("title={}", escape_property(title)));
+    format!(
+        "::error {}::{}\n",
+        properties.join(","),
         escape_data(message)
     )
 }

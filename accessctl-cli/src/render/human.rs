@@ -59,6 +59,38 @@ pub fn error(code: Option<&str>, message: &str, help: Option<&str>, color: bool)
     }
 }
 
+/// A finding that is no diagnostic of the core (a `review` violation, say): `error[CODE]:
+/// message`, with the source line of `span` under it and `label` at the caret.
+pub fn finding(
+    sources: &Sources,
+    code: &str,
+    message: &str,
+    span: Option<accessctl_core::Span>,
+    label: &str,
+    color: bool,
+) -> Vec<u8> {
+    let mut files = SimpleFiles::new();
+    for (_, file) in sources.iter() {
+        files.add(file.name(), file.text());
+    }
+    let labels = span
+        .filter(|s| (s.file.0 as usize) < sources.len())
+        .map(|s| {
+            let text = sources.get(s.file).text();
+            let range = clamp(text, s.start as usize, s.end as usize);
+            cs::Label::primary(s.file.0 as usize, range).with_message(label)
+        });
+    let drawn = cs::Diagnostic::error()
+        .with_code(code)
+        .with_message(message)
+        .with_labels(labels.into_iter().collect());
+    let mut buffer = buffer(color);
+    match term::emit_to_write_style(&mut buffer, &config(), &files, &drawn) {
+        Ok(()) => buffer.into_inner(),
+        Err(_) => format!("error[{code}]: {message}\n").into_bytes(),
+    }
+}
+
 fn config() -> Config {
     Config {
         chars: Chars::ascii(),

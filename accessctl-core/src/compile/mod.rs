@@ -208,7 +208,7 @@ impl CompiledPolicy {
         self.sets.get(index as usize)
     }
 
-    fn union_of(&self, doors: usize, targets: &[Target]) -> DoorSet {
+    pub(crate) fn union_of(&self, doors: usize, targets: &[Target]) -> DoorSet {
         let mut set = DoorSet::with_capacity(doors);
         for &target in targets {
             match self.reach(target) {

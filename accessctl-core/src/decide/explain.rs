@@ -193,10 +193,5 @@ fn via_step(policy: &Policy, via: Target) -> Option<Step> {
 
 /// `name@parent@grandparent…`, Intratone style.
 pub fn account_path(policy: &Policy, account: crate::model::AccountId) -> String {
-    policy
-        .ancestry(account)
-        .filter_map(|a| policy.accounts.get(a.index()))
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join("@")
+    policy.account_path(account)
 }

@@ -391,7 +391,7 @@ impl CompiledPolicy {
         None
     }
 
-    fn user_grants(&self, user: &CompiledUser) -> &[CompiledGrant] {
+    pub(crate) fn user_grants(&self, user: &CompiledUser) -> &[CompiledGrant] {
         let start = user.grants_start as usize;
         self.grants
             .get(start..start + user.grants_len as usize)

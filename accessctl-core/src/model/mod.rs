@@ -486,6 +486,18 @@ impl Policy {
         })
     }
 
+    /// How an account is addressed: `name@parent@grandparent…` up to its top-level
+    /// account (Intratone's `souscompte@moncompte`), the one name that tells apart
+    /// sub-accounts of the same name under different parents.
+    pub fn account_path(&self, account: AccountId) -> String {
+        self.ancestry(account)
+            .take(self.accounts.len())
+            .filter_map(|a| self.accounts.get(a.index()))
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join("@")
+    }
+
     /// The user named `name`.
     pub fn user_named(&self, name: &str) -> Option<UserId> {
         position(&self.users, |u| u.name == name).map(UserId)

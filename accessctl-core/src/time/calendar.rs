@@ -32,6 +32,11 @@ impl CompiledCalendar {
         CompiledCalendar { ranges: merged }
     }
 
+    /// The calendar's days as sorted, disjoint inclusive ranges of day numbers.
+    pub fn ranges(&self) -> &[(i32, i32)] {
+        &self.ranges
+    }
+
     /// Whether local day `day` is a holiday of this calendar.
     #[inline]
     pub fn contains(&self, day: i32) -> bool {

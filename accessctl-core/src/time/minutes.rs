@@ -30,6 +30,58 @@ impl DayMinutes {
         self.0.iter().all(|w| *w == 0)
     }
 
+    /// Every minute of the day open.
+    pub fn full() -> DayMinutes {
+        let mut day = DayMinutes::default();
+        day.open(0, 1440);
+        day
+    }
+
+    /// The minutes open in `self` or in `other`.
+    pub fn union(self, other: DayMinutes) -> DayMinutes {
+        let mut out = self;
+        out.0.iter_mut().zip(other.0).for_each(|(w, o)| *w |= o);
+        out
+    }
+
+    /// The minutes open in both `self` and `other`.
+    pub fn intersection(self, other: DayMinutes) -> DayMinutes {
+        let mut out = self;
+        out.0.iter_mut().zip(other.0).for_each(|(w, o)| *w &= o);
+        out
+    }
+
+    /// The minutes open in `self` but not in `other`.
+    pub fn difference(self, other: DayMinutes) -> DayMinutes {
+        let mut out = self;
+        out.0.iter_mut().zip(other.0).for_each(|(w, o)| *w &= !o);
+        out
+    }
+
+    /// The open minutes as maximal half-open ranges `start..end`, ascending.
+    pub fn ranges(&self) -> Vec<(u16, u16)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for minute in 0..=1440u16 {
+            let open = minute < 1440 && self.contains(minute);
+            match (open, start) {
+                (true, None) => start = Some(minute),
+                (false, Some(s)) => {
+                    out.push((s, minute));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The first open minute, if any.
+    pub fn first(&self) -> Option<u16> {
+        let (i, w) = self.0.iter().enumerate().find(|(_, w)| **w != 0)?;
+        u16::try_from(64 * i as u32 + w.trailing_zeros()).ok()
+    }
+
     /// One past the last open minute (0 when none is open).
     pub fn end(&self) -> u16 {
         let last = self.0.iter().enumerate().rev().find(|(_, w)| **w != 0);
@@ -55,6 +107,20 @@ mod tests {
         day.open(1400, 1440);
         assert!(day.contains(1439));
         assert!(!day.contains(1440));
+    }
+
+    #[test]
+    fn set_operations_and_ranges() {
+        let mut a = DayMinutes::default();
+        a.open(60, 120);
+        let mut b = DayMinutes::default();
+        b.open(100, 200);
+        assert_eq!(a.union(b).ranges(), [(60, 200)]);
+        assert_eq!(a.intersection(b).ranges(), [(100, 120)]);
+        assert_eq!(a.difference(b).ranges(), [(60, 100)]);
+        assert_eq!(b.difference(a).first(), Some(120));
+        assert_eq!(DayMinutes::full().ranges(), [(0, 1440)]);
+        assert_eq!(DayMinutes::default().first(), None);
     }
 
     #[test]

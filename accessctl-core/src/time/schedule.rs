@@ -99,6 +99,39 @@ impl CompiledSchedule {
         yesterday.is_some_and(|r| r.next_day.contains(local.minute))
     }
 
+    /// The minutes open on local day `day` (of weekday `weekday`, 0 for Monday):
+    /// the ranges starting that day and those of the day before that run past
+    /// midnight, holidays applied. Agrees with [`CompiledSchedule::is_open`] minute
+    /// for minute.
+    pub fn open_minutes(
+        &self,
+        day: i32,
+        weekday: usize,
+        calendars: &[CompiledCalendar],
+    ) -> DayMinutes {
+        let today = self.ranges_on(day, weekday, calendars);
+        let yesterday = self.ranges_on(day.saturating_sub(1), (weekday + 6) % 7, calendars);
+        let same = today.map(|r| r.same_day).unwrap_or_default();
+        let spill = yesterday.map(|r| r.next_day).unwrap_or_default();
+        same.union(spill)
+    }
+
+    /// The minutes open on a weekday when neither it nor the day before is a day of
+    /// any calendar the schedule names: its weekly ranges alone.
+    pub fn weekly_minutes(&self, weekday: usize) -> DayMinutes {
+        let same = self.weekly.get(weekday).map(|r| r.same_day);
+        let spill = self.weekly.get((weekday + 6) % 7).map(|r| r.next_day);
+        same.unwrap_or_default().union(spill.unwrap_or_default())
+    }
+
+    /// The calendars whose days change the schedule (`except holidays` and
+    /// `holidays …` rules).
+    pub fn calendars(&self) -> impl Iterator<Item = CalendarId> + '_ {
+        (self.closed_on.iter())
+            .chain(self.holiday_rules.iter().flat_map(|(ids, _)| ids))
+            .copied()
+    }
+
     /// The ranges that start on local day `day`, or `None` when it is closed.
     fn ranges_on(
         &self,

@@ -210,7 +210,7 @@ impl<'p> Ceilings<'p> {
             return;
         };
         let door = names.door_name(beyond.door);
-        let bound = names.account_name(beyond.bound);
+        let bound = names.account_label(beyond.bound);
         let mut message = match place {
             Target::Door(_) => {
                 format!("door `{door}` is outside the ceiling of sub-account `{bound}`")
@@ -278,7 +278,7 @@ fn rights_within(
         return;
     };
     let at = first_word_in(words, excess);
-    let bound_name = names.account_name(bound);
+    let bound_name = names.account_label(bound);
     let (noun, verb, them) = if excess.bits().count_ones() == 1 {
         ("admin right", "exceeds", "it")
     } else {
@@ -308,7 +308,7 @@ fn ceiling_within_parent(
     written: &ast::Ceiling,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let (child_name, parent_name) = (names.account_name(child), names.account_name(parent));
+    let (child_name, parent_name) = (names.account_label(child), names.account_label(parent));
     for target in written.doors.iter().flatten() {
         let Some(place) = names.quiet_target(target) else {
             continue;
@@ -395,7 +395,10 @@ fn with_account(names: &Names<'_>, diag: Diagnostic, account: AccountId) -> Diag
     match names.accounts.get(account.index()) {
         Some((a, _)) => diag.with_secondary(
             a.name.span,
-            format!("sub-account `{}` is declared here", a.name.name),
+            format!(
+                "sub-account `{}` is declared here",
+                names.account_label(account)
+            ),
         ),
         None => diag,
     }

@@ -3,8 +3,9 @@
 //! Owns the numbering of every declared entity (the position of a declaration in its
 //! vector here is its id in [`crate::model::Policy`], so later stages can zip the tree
 //! with the model) and one symbol table per name space: sites, doors, groups and paths
-//! share one; schedules, holiday calendars, accounts (with sub-accounts), users,
-//! appointments and anti-passback zones each have their own. It reports names defined twice (E0210).
+//! share one; schedules, holiday calendars, users, appointments and anti-passback
+//! zones each have their own; an account's name is scoped by its parent (siblings
+//! only must differ). It reports names defined twice (E0210).
 //!
 //! It must never resolve a reference (that is [`super::resolve`]) nor judge a value.
 
@@ -65,8 +66,7 @@ pub(super) fn declare<'a>(files: &'a [ast::File], diags: &mut Vec<Diagnostic>) -
     names.schedule_ids = table(&names.schedules, schedule, "schedule", diags);
     let calendar = |c: &&'a ast::Holidays| -> &'a Ident { &c.name };
     names.calendar_ids = table(&names.calendars, calendar, "holiday calendar", diags);
-    let account = |a: &(&'a ast::Account, Option<AccountId>)| -> &'a Ident { &a.0.name };
-    table(&names.accounts, account, "account", diags);
+    account_table(&names.accounts, diags);
     let user = |u: &(&'a ast::User, AccountId)| -> &'a Ident { &u.0.name };
     names.user_ids = table(&names.users, user, "user", diags);
     let appointment = |a: &(&'a ast::Appointment, Option<AccountId>)| -> &'a Ident { &a.0.name };
@@ -93,6 +93,35 @@ fn table<'a, D>(
         }
     }
     table
+}
+
+/// Reports each account or sub-account whose name a sibling already has: names are
+/// scoped by their parent, as Intratone's `souscompte@moncompte`, so `antony` under
+/// `regle` and `antony` under `autre` are two sub-accounts (`antony@regle`,
+/// `antony@autre`); top-level accounts are siblings of each other.
+fn account_table(accounts: &[(&ast::Account, Option<AccountId>)], diags: &mut Vec<Diagnostic>) {
+    let mut table: HashMap<(Option<AccountId>, &str), usize> =
+        HashMap::with_capacity_and_hasher(accounts.len(), Default::default());
+    for (index, (account, parent)) in accounts.iter().enumerate() {
+        let key = (*parent, account.name.name.as_str());
+        match table.entry(key) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let span = accounts.get(*first.get()).map(|(a, _)| a.name.span);
+                let kind = if parent.is_some() {
+                    "sub-account"
+                } else {
+                    "account"
+                };
+                diags.push(duplicate(kind, &account.name, kind, span).with_help(
+                    "rename one of them: accounts under one parent (and top-level accounts) \
+                     need distinct names; under different parents they may share one",
+                ));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+        }
+    }
 }
 
 impl<'a> Names<'a> {
@@ -232,6 +261,31 @@ impl<'a> Names<'a> {
         self.accounts
             .get(account.index())
             .map_or("", |(a, _)| a.name.name.as_str())
+    }
+
+    /// How messages name the account `account`: its name when no other account has
+    /// it, else its path `name@parent@…` up to its top-level account.
+    pub fn account_label(&self, account: AccountId) -> String {
+        let name = self.account_name(account);
+        let shared = self
+            .accounts
+            .iter()
+            .filter(|(a, _)| a.name.name == name)
+            .nth(1)
+            .is_some();
+        if !shared {
+            return name.to_owned();
+        }
+        let mut path = Vec::new();
+        let mut at = Some(account);
+        while let Some(id) = at.filter(|_| path.len() <= self.accounts.len()) {
+            path.push(self.account_name(id));
+            at = self
+                .accounts
+                .get(id.index())
+                .and_then(|(_, parent)| *parent);
+        }
+        path.join("@")
     }
 }
 

@@ -89,7 +89,7 @@ fn creator(
         return None;
     }
     if !policy.ancestry(account).any(|a| a == found.account) {
-        let creator_account = names.account_name(found.account);
+        let creator_account = names.account_label(found.account);
         diags.push(
             Diagnostic::error(
                 Code::CreatorOutOfReach,
@@ -103,7 +103,7 @@ fn creator(
             .with_help(format!(
                 "an admin creates users only in their own account and its sub-accounts: \
                  name an admin of `{}` or of an account above it",
-                names.account_name(account)
+                names.account_label(account)
             )),
         );
         return None;
