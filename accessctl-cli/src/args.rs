@@ -31,7 +31,9 @@ pub use offline::{
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
-pub use select::{BulkArgs, FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs};
+pub use select::{
+    ActorArgs, BulkArgs, FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs,
+};
 pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 

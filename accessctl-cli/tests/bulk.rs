@@ -107,7 +107,7 @@ fn bulk_delete_in_a_sub_account_as_json() {
         "residences",
         &[
             "--account",
-            "antony",
+            "antony@agence_sud",
             "--search",
             "blanc",
             "--delete",
@@ -215,4 +215,66 @@ fn bulk_selecting_nobody_changes_nothing() {
     let run = bulk(dir.path(), "coworking", &["--is-offline", "--tag", "x"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stdout, "0 users will be affected\nnothing to change\n");
+}
+
+#[test]
+fn bulk_as_an_admin_needs_the_bulk_right_and_the_right_address() {
+    let dir = copy("coworking");
+    let before = contents(dir.path(), "coworking");
+    // Camille administers the coworking sub-account without the `bulk` right.
+    let run = bulk(
+        dir.path(),
+        "coworking",
+        &[
+            "--tagged",
+            "residents",
+            "--tag",
+            "x",
+            "--yes",
+            "--as",
+            "camille",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "refused (right): `camille` does not hold the `bulk` right this needs\nnothing was written\n"
+    );
+    // David may act only from the office computer.
+    let run = bulk(
+        dir.path(),
+        "coworking",
+        &[
+            "--tagged",
+            "technique",
+            "--tag",
+            "x",
+            "--yes",
+            "--as",
+            "david",
+            "--from",
+            "10.0.0.1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.json()["violations"][0]["rule"], "ip");
+    assert_eq!(contents(dir.path(), "coworking"), before, "nothing written");
+    // Claire, of the main account, holds it.
+    let run = bulk(
+        dir.path(),
+        "coworking",
+        &[
+            "--tagged",
+            "technique",
+            "--tag",
+            "x",
+            "--yes",
+            "--as",
+            "claire",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "3 users will be affected\nwritten: 1 file\n");
 }

@@ -111,6 +111,9 @@ pub struct UserListArgs {
     /// The filters.
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs<ListFormat>,
@@ -125,6 +128,9 @@ pub struct UserShowArgs {
     /// `--policy`.
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
@@ -186,7 +192,29 @@ pub struct BulkArgs {
     /// Write without asking (needed when standard input is not a terminal).
     #[arg(long, short = 'y', conflicts_with = "dry_run")]
     pub yes: bool,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs<Format>,
+}
+
+/// `--as ADMIN [--from IP]`: the admin a selection command acts as (`user list` and
+/// `user show` show only the users they see; `bulk` is refused on any change they
+/// may not make).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ActorArgs {
+    /// Act as this admin (a user of the policy holding admin rights): only the users
+    /// they see, only the changes they may make.
+    #[arg(id = "as_admin", long = "as", value_name = "ADMIN")]
+    pub admin: Option<String>,
+    /// The address the admin acts from (default: the first word of `SSH_CLIENT`).
+    #[arg(
+        id = "as_from",
+        long = "from",
+        value_name = "IP",
+        requires = "as_admin"
+    )]
+    pub from: Option<std::net::IpAddr>,
 }

@@ -7,7 +7,10 @@
 //! one call to the core's `edit::apply`, which validates the result as a whole; then
 //! "N users will be affected", the unified diff (with `--dry-run`, or on a terminal
 //! without `--yes`, where the person is asked to confirm), and the atomic write of
-//! each changed file, refused if a file changed since it was read.
+//! each changed file, refused if a file changed since it was read. With `--as ADMIN`,
+//! only the users the admin sees are selected, the admin must hold the `bulk` right,
+//! and the whole change is checked by the core's `authorize`: any violation refuses
+//! it (exit 1, each violation named, nothing written).
 //!
 //! Exit 0 when written (or nothing to write, or `--dry-run`); 1 when the edit is
 //! refused (an invalid result, its diagnostics shown) or the person declined; 2 for
@@ -18,14 +21,17 @@
 
 use accessctl_controller::load::load_policy;
 use accessctl_controller::PolicyError;
+use accessctl_core::authorize;
 use accessctl_core::check;
 use accessctl_core::edit::{self, Edit, EditRefused};
+use accessctl_core::model::AdminRights;
 use accessctl_core::select::select;
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::args::{BulkArgs, Format};
 use crate::census::plural;
+use crate::commands::acting;
 use crate::commands::user_edit::{changed_files, write, ChangedFile, EditRun};
 use crate::commands::user_list::today;
 use crate::console::Console;
@@ -77,6 +83,19 @@ pub fn run(args: &BulkArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     };
     let today = today(policy, &args.filter);
     let selected = select(policy, &args.filter.filter(), today)?;
+    let actor = acting::actor(&args.actor);
+    let mut selected = selected;
+    if let Some(actor) = &actor {
+        let powers = authorize::visible(policy, actor)
+            .map_err(|e| acting::violation(actor.admin, &e))
+            .and_then(|visible| {
+                authorize::require(policy, actor, AdminRights::BULK).map(|()| visible)
+            });
+        match powers {
+            Ok(visible) => selected.retain(|id| visible.binary_search(id).is_ok()),
+            Err(violation) => return acting::refused(&[violation], args.format.value, console),
+        }
+    }
     let names: Vec<String> = selected
         .iter()
         .filter_map(|id| policy.users.get(id.index()))
@@ -94,8 +113,17 @@ pub fn run(args: &BulkArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     let files = if edits.is_empty() {
         Vec::new()
     } else {
+        let before = actor.is_some().then(|| checked.clone());
         match edit::apply_checked(&loaded.sources, checked, &edits) {
-            Ok(edited) => changed_files(&loaded.sources, &edited),
+            Ok(edited) => {
+                if let (Some(actor), Some(before)) = (&actor, &before) {
+                    let violations = authorize::authorize(before, &edited.checked, actor);
+                    if !violations.is_empty() {
+                        return acting::refused(&violations, args.format.value, console);
+                    }
+                }
+                changed_files(&loaded.sources, &edited)
+            }
             Err(refused) if refused.is_refusal() => {
                 let run = EditRun {
                     policy: &args.policy.path,

@@ -8,6 +8,7 @@
 //! that prevented an answer (exit 2), rendered by `lib.rs`. A command must never
 //! write to the process's streams directly, nor exit the process.
 
+pub mod acting;
 pub mod bulk;
 pub mod card_key;
 pub mod check;
