@@ -103,8 +103,8 @@ fn stages(text: &str, tags: &[String]) {
     );
     let diffed_in = clock.elapsed();
     eprintln!(
-        "bulk stages: check {checked_in:.2?}, select {selected_in:.2?}, edit::apply \
-         (its check before, the edits, its check after) {applied_in:.2?}, diff {diffed_in:.2?} \
+        "bulk stages: check {checked_in:.2?}, select {selected_in:.2?}, edit::apply_checked \
+         (the edits, then the result checked) {applied_in:.2?}, diff {diffed_in:.2?} \
          ({} bytes)",
         diff.len()
     );
