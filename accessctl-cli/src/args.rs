@@ -31,7 +31,9 @@ pub use offline::{
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
-pub use select::{FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs};
+pub use select::{
+    ActorArgs, BulkArgs, FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs,
+};
 pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
@@ -96,6 +98,8 @@ pub enum Command {
     Zone(ZoneArgs),
     /// The policy's users: `user list` (filtered), `user show`.
     User(UserArgs),
+    /// One change for every user a filter selects: how many, the diff, then the write.
+    Bulk(Box<BulkArgs>),
 }
 
 impl Command {
@@ -120,6 +124,7 @@ impl Command {
             Command::Journal(args) => args.format(),
             Command::Zone(args) => args.format().into(),
             Command::User(args) => args.format(),
+            Command::Bulk(args) => args.format.value.into(),
         }
     }
 }
@@ -496,6 +501,8 @@ mod tests {
         ("who-can --policy p --door d", OutputFormat::Json),
         ("what-can --policy p --user u", OutputFormat::Json),
         ("test p.acl", OutputFormat::Json),
+        ("diff old new", OutputFormat::Json),
+        ("review --as lea old new", OutputFormat::Json),
         ("keys init --policy p", OutputFormat::Json),
         (
             "codes issue --policy p --door d --for 2h",
@@ -543,6 +550,7 @@ mod tests {
         ),
         ("user list --policy p", OutputFormat::Json),
         ("user show u --policy p", OutputFormat::Json),
+        ("bulk --policy p --tagged t --tag u", OutputFormat::Json),
         (
             "user add u --account a --name N --email e --policy p",
             OutputFormat::Json,

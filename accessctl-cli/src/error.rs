@@ -68,6 +68,9 @@ pub enum CliError {
     /// not have, or an account name several sub-accounts share.
     #[error(transparent)]
     Select(#[from] accessctl_core::select::SelectError),
+    /// `bulk` did not run its action (no `--yes` off a terminal).
+    #[error(transparent)]
+    Bulk(#[from] crate::commands::bulk::BulkError),
     /// A `git:REV:PATH` side of `diff` cannot be read.
     #[error(transparent)]
     Git(#[from] crate::commands::diff::GitSideError),
@@ -95,6 +98,7 @@ impl CliError {
             CliError::Select(error) => error.kind(),
             CliError::Refused(error) => error.kind(),
             CliError::Changed { .. } => "file_changed",
+            CliError::Bulk(error) => error.kind(),
             CliError::Git(error) => error.kind(),
         }
     }
@@ -120,6 +124,7 @@ impl CliError {
             CliError::Zone(error) => crate::commands::zone::error_help(error),
             CliError::Select(error) => error.help(),
             CliError::Refused(error) => error.help(),
+            CliError::Bulk(error) => error.help(),
             CliError::Git(error) => error.help(),
             _ => None,
         }

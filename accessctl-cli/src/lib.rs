@@ -53,18 +53,18 @@ pub fn run() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut out = stdout.lock();
     let mut err = stderr.lock();
+    // Not `stdin.lock()`: held for the whole run, it would block the commands that
+    // read standard input themselves (`sim lock`'s thread); this locks only while it
+    // reads, and reads only when a command asks the person to confirm.
     let stdin = io::stdin();
-    let mut input = stdin.lock();
+    let on_terminal = stdin.is_terminal();
+    let mut input = io::BufReader::new(stdin);
     let mut console = Console {
         color: !no_color && io::stdout().is_terminal(),
         err_color: !no_color && io::stderr().is_terminal(),
         out: &mut out,
         err: &mut err,
-        terminal: if stdin.is_terminal() {
-            Some(&mut input)
-        } else {
-            None
-        },
+        terminal: if on_terminal { Some(&mut input) } else { None },
     };
     run_with(std::env::args_os(), &mut console).into()
 }
@@ -113,6 +113,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Controller(args) => commands::controller::run(args, console),
         Command::Journal(args) => commands::journal::run(args, console),
         Command::Zone(args) => commands::zone::run(args, console),
+        Command::Bulk(args) => commands::bulk::run(args, console),
         Command::User(args) => match &args.command {
             UserCommand::List(args) => commands::user_list::run(args, console),
             UserCommand::Show(args) => commands::user_show::run(args, console),

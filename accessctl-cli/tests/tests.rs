@@ -20,6 +20,7 @@
 
 mod support;
 
+mod bulk;
 mod controller;
 mod demo;
 mod diagnostics;

@@ -38,7 +38,10 @@ fn user_list_shows_every_user_in_a_table() {
 
 #[test]
 fn user_list_json_of_a_sub_account_and_its_own() {
-    let run = list(RESIDENCES, &["--account", "antony", "--format", "json"]);
+    let run = list(
+        RESIDENCES,
+        &["--account", "antony@agence_sud", "--format", "json"],
+    );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let answer = run.json();
     assert_eq!(answer["version"], 1);
@@ -124,15 +127,19 @@ fn user_list_refuses_unknown_names_with_a_suggestion() {
     assert_eq!(door.code, Some(2));
     assert_eq!(door.json()["error"]["kind"], "unknown_door");
     assert_eq!(door.json()["error"]["message"], "unknown door `parkin`");
-    let under = list(RESIDENCES, &["--account", "antony@agence_paris"]);
+    let under = list(RESIDENCES, &["--account", "antony@david"]);
     assert_eq!(under.code, Some(2));
     assert!(
-        under
-            .stderr
-            .contains("unknown account `antony@agence_paris`"),
+        under.stderr.contains("unknown account `antony@david`"),
         "{}",
         under.stderr
     );
+    // Intratone's two sub-accounts named `antony`, under two agencies.
+    let twins = list(RESIDENCES, &["--account", "antony"]);
+    assert_eq!(twins.code, Some(2));
+    insta::assert_snapshot!("user_list_ambiguous_account", twins.stderr);
+    let json = list(RESIDENCES, &["--account", "antony", "--format", "json"]);
+    assert_eq!(json.json()["error"]["kind"], "ambiguous_account");
 }
 
 #[test]
@@ -166,4 +173,31 @@ fn user_show_refuses_an_unknown_user() {
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("unknown user `anna`"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `ana`?"), "{}", run.stderr);
+}
+
+#[test]
+fn user_list_and_show_as_a_sub_account_admin_see_only_its_members() {
+    let run = list(COWORKING, &["--as", "camille", "--format", "json"]);
+    assert_eq!(names(&run), ["camille", "judit", "noah", "sacha", "ines"]);
+    let run = list(COWORKING, &["--as", "camille", "--tagged", "technique"]);
+    assert_eq!(run.stdout, "no user selected\n");
+    let shown = crate::support::run(&[
+        "user", "show", "judit", "--policy", COWORKING, "--as", "camille",
+    ]);
+    assert_eq!(shown.code, Some(0), "{}", shown.stderr);
+    let hidden = crate::support::run(&[
+        "user", "show", "paul", "--policy", COWORKING, "--as", "camille",
+    ]);
+    assert_eq!(hidden.code, Some(1));
+    assert_eq!(
+        hidden.stdout,
+        "refused (visibility): `camille` may not see `paul`\nnothing was written\n"
+    );
+    let wrong = list(COWORKING, &["--as", "david", "--from", "10.0.0.1"]);
+    assert_eq!(wrong.code, Some(1));
+    assert!(
+        wrong.stdout.starts_with("refused (ip):"),
+        "{}",
+        wrong.stdout
+    );
 }

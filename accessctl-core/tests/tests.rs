@@ -18,6 +18,7 @@
 
 mod support;
 
+mod authorize;
 mod decide;
 mod differential;
 mod format_roundtrip;

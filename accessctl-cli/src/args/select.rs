@@ -1,5 +1,5 @@
 //! The command line of selections: the filters `user list` and `bulk` share, `user
-//! list`, `user show`.
+//! list`, `user show`, `bulk`.
 //!
 //! Owns their options and help texts, like the rest of [`super`]. It must never load
 //! a policy nor judge a name: [`accessctl_core::select`] does.
@@ -9,7 +9,10 @@ use clap::{Args, Subcommand};
 
 use accessctl_core::select::Filter;
 
-use super::{ArgHelp, FormatArgs, ListFormat, OutputFormat, PolicyArgs};
+use super::{
+    ArgHelp, Format, FormatArgs, GiveArgs, ListFormat, OutputFormat, PolicyArgs, TakeArgs,
+    WriteArgs,
+};
 
 /// `accessctl user …`: the policy's users.
 #[derive(Debug, Args)]
@@ -108,6 +111,9 @@ pub struct UserListArgs {
     /// The filters.
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs<ListFormat>,
@@ -122,7 +128,93 @@ pub struct UserShowArgs {
     /// `--policy`.
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// The ids of the change flags of `bulk` (those of [`GiveArgs`] and [`TakeArgs`]).
+const CHANGES: [&str; 20] = [
+    "cards",
+    "pin",
+    "tags",
+    "allow",
+    "schedule",
+    "valid",
+    "offline",
+    "remote",
+    "inactive",
+    "admin",
+    "no_cards",
+    "no_pin",
+    "untag",
+    "deny",
+    "no_schedule",
+    "no_valid",
+    "active",
+    "online",
+    "no_remote",
+    "no_admin",
+];
+
+/// `accessctl bulk --policy P FILTER… ACTION… [--dry-run] [--yes]`
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("action")
+        .required(true)
+        .multiple(true)
+        .args(CHANGES)
+        .arg("delete")
+))]
+pub struct BulkArgs {
+    /// `--policy`.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The filters (`--is-inactive` and `--is-offline` here: `--inactive` and
+    /// `--offline` are changes).
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// What every selected user is given: the options of `user set`.
+    #[command(flatten)]
+    pub give: GiveArgs,
+    /// What every selected user loses: the options of `user set`.
+    #[command(flatten)]
+    pub take: TakeArgs,
+    /// Remove every selected user instead (their cards are free again).
+    #[arg(long, conflicts_with_all = CHANGES)]
+    pub delete: bool,
+    /// `--dry-run`.
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Write without asking (needed when standard input is not a terminal).
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    pub yes: bool,
+    /// `--as` and `--from`.
+    #[command(flatten)]
+    pub actor: ActorArgs,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs<Format>,
+}
+
+/// `--as ADMIN [--from IP]`: the admin a selection command acts as (`user list` and
+/// `user show` show only the users they see; `bulk` is refused on any change they
+/// may not make).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ActorArgs {
+    /// Act as this admin (a user of the policy holding admin rights): only the users
+    /// they see, only the changes they may make.
+    #[arg(id = "as_admin", long = "as", value_name = "ADMIN")]
+    pub admin: Option<String>,
+    /// The address the admin acts from (default: the first word of `SSH_CLIENT`).
+    #[arg(
+        id = "as_from",
+        long = "from",
+        value_name = "IP",
+        requires = "as_admin"
+    )]
+    pub from: Option<std::net::IpAddr>,
 }

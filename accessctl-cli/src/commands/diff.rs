@@ -13,6 +13,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use accessctl_controller::PolicyError;
 use accessctl_core::diff::{self, AccessDelta, Cause, PolicyDiff, Version, Window};
 use accessctl_core::{check, Checked, Sources};
 use serde::Serialize;
@@ -153,14 +154,12 @@ impl Side {
         let checked = check(&sources);
         if checked.has_errors() {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-            return Err(CliError::Policy(
-                accessctl_controller::PolicyError::InvalidPolicy {
-                    path: spec.to_string(),
-                    sources: Box::new(sources),
-                    diagnostics: checked.diagnostics,
-                    errors,
-                },
-            ));
+            return Err(CliError::Policy(PolicyError::InvalidPolicy {
+                path: spec.to_string(),
+                sources: Box::new(sources),
+                diagnostics: checked.diagnostics,
+                errors,
+            }));
         }
         Ok(Side {
             spec: spec.to_string(),

@@ -1,7 +1,6 @@
 //! The commands, one module each: `validate`, `fmt`, `check`, `who-can`, `what-can`,
 //! `test`, `diff`, `journal`, `zone`, `user list` and `user show` (`user_list`,
-//! `user_show`), `user add`, `user set` and `user rm` (`user_edit`); and the offline
-//! ones: `keys` (the key store), `codes`, `lock`, `key`
+//! `user_show`), `user add`, `user set` and `user rm` (`user_edit`), `bulk`; and the offline ones: `keys` (the key store), `codes`, `lock`, `key`
 //! (`card_key`).
 //!
 //! Each module exposes `run(&Args, &mut Console) -> Result<Exit, CliError>`: it prints
@@ -9,6 +8,8 @@
 //! that prevented an answer (exit 2), rendered by `lib.rs`. A command must never
 //! write to the process's streams directly, nor exit the process.
 
+pub mod acting;
+pub mod bulk;
 pub mod card_key;
 pub mod check;
 pub mod codes;

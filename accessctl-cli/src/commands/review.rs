@@ -90,7 +90,7 @@ pub fn run(args: &ReviewArgs, console: &mut Console<'_>) -> Result<Exit, CliErro
 }
 
 /// The address in `SSH_CLIENT` (`ADDRESS PORT PORT`), if any.
-fn ssh_client() -> Option<IpAddr> {
+pub(crate) fn ssh_client() -> Option<IpAddr> {
     let value = std::env::var("SSH_CLIENT").ok()?;
     value.split_whitespace().next()?.parse().ok()
 }

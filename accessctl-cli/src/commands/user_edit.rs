@@ -148,7 +148,11 @@ impl EditRun<'_> {
 
     /// Prints a refusal of the policy: what it refuses and, for an invalid result, the
     /// diagnostics against the new text.
-    fn refused(&self, refused: &EditRefused, console: &mut Console<'_>) -> Result<(), CliError> {
+    pub(crate) fn refused(
+        &self,
+        refused: &EditRefused,
+        console: &mut Console<'_>,
+    ) -> Result<(), CliError> {
         let (sources, diagnostics): (Option<&Sources>, &[Diagnostic]) = match refused {
             EditRefused::InvalidResult {
                 sources,
@@ -324,15 +328,15 @@ fn sentence(done: &Applied, dry_run: bool) -> String {
 }
 
 /// A file the edit rewrites.
-struct ChangedFile {
-    path: String,
+pub(crate) struct ChangedFile {
+    pub(crate) path: String,
     old: String,
     new: String,
     /// The unified diff, secrets shown as `"…"`.
-    diff: String,
+    pub(crate) diff: String,
 }
 
-fn changed_files(sources: &Sources, edited: &Edited) -> Vec<ChangedFile> {
+pub(crate) fn changed_files(sources: &Sources, edited: &Edited) -> Vec<ChangedFile> {
     edited
         .changed
         .iter()
@@ -350,7 +354,7 @@ fn changed_files(sources: &Sources, edited: &Edited) -> Vec<ChangedFile> {
 }
 
 /// Every file replaced, none if any changed since it was read.
-fn write(files: &[ChangedFile]) -> Result<(), CliError> {
+pub(crate) fn write(files: &[ChangedFile]) -> Result<(), CliError> {
     for file in files {
         let now = read_text(Path::new(&file.path)).map_err(PolicyError::Load)?;
         if now != file.old {

@@ -1,9 +1,11 @@
-//! `accessctl user list --policy P [FILTER…]`: the users a filter selects.
+//! `accessctl user list --policy P [FILTER…] [--as ADMIN]`: the users a filter selects
+//! (of those the admin sees).
 //!
 //! Owns loading the policy, asking the core's `select` for the users, and rendering
 //! them: a table for people, one JSON document, or CSV; and [`UserView`], a user as
 //! every selection command shows it (`user show`, `bulk`). Exit 0 with the list (even
-//! an empty one), 2 for an unknown tag, account or door, or a policy with errors. It
+//! an empty one), 1 when `--as` names an admin without powers (or from the wrong
+//! address), 2 for an unknown tag, account or door, or a policy with errors. It
 //! must never select anything itself, and never show a secret (a PIN, QR code or
 //! mobile key is only said to be there).
 
@@ -12,8 +14,11 @@ use accessctl_core::select::{self, account_path};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::args::{FilterArgs, ListFormat, UserListArgs};
+use accessctl_core::authorize;
+
+use crate::args::{FilterArgs, Format, ListFormat, UserListArgs};
 use crate::census::plural;
+use crate::commands::acting;
 use crate::console::Console;
 use crate::error::CliError;
 use crate::exit::Exit;
@@ -26,7 +31,19 @@ use crate::table;
 pub fn run(args: &UserListArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let query = QueryPolicy::load(&args.policy.path)?;
     let today = today(&query.policy, &args.filter);
-    let selected = select::select(&query.policy, &args.filter.filter(), today)?;
+    let mut selected = select::select(&query.policy, &args.filter.filter(), today)?;
+    if let Some(actor) = acting::actor(&args.actor) {
+        let format = match args.format.value {
+            ListFormat::Json => Format::Json,
+            ListFormat::Human | ListFormat::Csv => Format::Human,
+        };
+        match authorize::visible(&query.policy, &actor) {
+            Ok(visible) => selected.retain(|id| visible.binary_search(id).is_ok()),
+            Err(error) => {
+                return acting::refused(&[acting::violation(actor.admin, &error)], format, console)
+            }
+        }
+    }
     let users: Vec<UserView> = selected
         .iter()
         .filter_map(|&id| UserView::of(&query.policy, id, today))

@@ -3,15 +3,18 @@
 //! Owns showing a user as the policy has it (account path, email, tags, credentials
 //! without their secrets, validity, state, schedule, grants as written, admin rights)
 //! and the doors its grants reach within every ceiling, as the engine sees them
-//! (`CompiledPolicy::grant_reaching`). Exit 0, 2 for an unknown user or a policy with
+//! (`CompiledPolicy::grant_reaching`). With `--as`, only a user the admin sees. Exit 0,
+//! 1 for a user the admin may not see (or an admin without powers), 2 for an unknown user or a policy with
 //! errors. It must never decide anything itself, and never show a PIN, QR code or
 //! mobile key.
 
 use accessctl_controller::PolicyError;
+use accessctl_core::authorize::{self, Rule, Violation};
 use accessctl_core::model::{DoorId, Target, UserId};
 use serde::Serialize;
 
 use crate::args::{Format, UserShowArgs};
+use crate::commands::acting;
 use crate::commands::user_list::{UserView, ValidView};
 use crate::commands::who_can::{schedule_cell, via_cell};
 use crate::console::Console;
@@ -26,6 +29,21 @@ use crate::table;
 pub fn run(args: &UserShowArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let query = QueryPolicy::load(&args.policy.path)?;
     let id = query.user(&args.name)?;
+    if let Some(actor) = acting::actor(&args.actor) {
+        let refusal = match authorize::visible(&query.policy, &actor) {
+            Ok(visible) if visible.contains(&id) => None,
+            Ok(_) => Some(Violation {
+                rule: Rule::Visibility,
+                user: args.name.clone(),
+                message: format!("`{}` may not see `{}`", actor.admin, args.name),
+                span: None,
+            }),
+            Err(error) => Some(acting::violation(actor.admin, &error)),
+        };
+        if let Some(refusal) = refusal {
+            return acting::refused(&[refusal], args.format.value, console);
+        }
+    }
     let zone = query
         .policy
         .sites

@@ -342,7 +342,18 @@ fn plural_errors(diagnostics: &[Diagnostic]) -> String {
 /// Applies `edits`, in order, to the valid policy `sources` and returns its new texts,
 /// checked. Nothing is applied unless every edit is.
 pub fn apply(sources: &Sources, edits: &[Edit]) -> Result<Edited, EditRefused> {
-    let (texts, _, applied) = run(sources, edits)?;
+    apply_checked(sources, check(sources), edits)
+}
+
+/// [`apply`] to `sources` already checked as `checked` (what `check(sources)`
+/// returned), for a caller that needed the policy first — `bulk` selects its users
+/// from it — and should not check the same texts twice.
+pub fn apply_checked(
+    sources: &Sources,
+    checked: Checked,
+    edits: &[Edit],
+) -> Result<Edited, EditRefused> {
+    let (texts, _, applied) = run(sources, checked, edits)?;
     finish(sources, texts, applied)
 }
 
@@ -351,6 +362,7 @@ pub fn apply(sources: &Sources, edits: &[Edit]) -> Result<Edited, EditRefused> {
 #[allow(clippy::type_complexity)]
 fn run(
     sources: &Sources,
+    checked: Checked,
     edits: &[Edit],
 ) -> Result<
     (
@@ -360,7 +372,6 @@ fn run(
     ),
     EditRefused,
 > {
-    let checked = check(sources);
     let Some(policy) = checked.policy.as_ref().filter(|_| !checked.has_errors()) else {
         return Err(EditRefused::InvalidPolicy {
             diagnostics: checked.diagnostics,

@@ -683,7 +683,7 @@ proptest! {
         sources.add("account.acl", text.as_str());
         prop_assume!(!check(&sources).has_errors());
         let edits: Vec<Edit> = edits.iter().enumerate().map(|(i, e)| to_edit(e, i)).collect();
-        let Ok((texts, trees, applied)) = run(&sources, &edits) else {
+        let Ok((texts, trees, applied)) = run(&sources, crate::check(&sources), &edits) else {
             return Ok(());
         };
         let new = texts[1].clone().unwrap_or_else(|| text.clone());
