@@ -557,8 +557,6 @@ mod tests {
         ),
         ("user set u --policy p", OutputFormat::Json),
         ("user rm u --policy p", OutputFormat::Json),
-        ("diff old new", OutputFormat::Json),
-        ("review --as lea old new", OutputFormat::Json),
     ];
 
     /// The leaves of the command tree, as `sim lock`.

@@ -18,14 +18,6 @@ pub struct WriteArgs {
     /// Print the unified diff the edit would write, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// The admin (a user holding admin rights) making the edit: refused, with nothing
-    /// written, unless every change is within their powers (visibility, rights,
-    /// ceilings, schedules, address). `user add --as` records them as `created_by`.
-    #[arg(id = "actor", long = "as", value_name = "ADMIN")]
-    pub actor: Option<String>,
-    /// The address the admin acts from (default: the first word of `SSH_CLIENT`).
-    #[arg(long, value_name = "IP", requires = "actor")]
-    pub from: Option<std::net::IpAddr>,
 }
 
 /// What a user is given: the options `user add` and `user set` share.
@@ -174,6 +166,10 @@ pub struct UserAddArgs {
     /// How the edit is written.
     #[command(flatten)]
     pub write: WriteArgs,
+    /// `--as ADMIN [--from IP]`: refused, with nothing written, unless every change
+    /// is within that admin's powers; `user add --as` records them as `created_by`.
+    #[command(flatten)]
+    pub actor: super::ActorArgs,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -203,6 +199,10 @@ pub struct UserSetArgs {
     /// How the edit is written.
     #[command(flatten)]
     pub write: WriteArgs,
+    /// `--as ADMIN [--from IP]`: refused, with nothing written, unless every change
+    /// is within that admin's powers; `user add --as` records them as `created_by`.
+    #[command(flatten)]
+    pub actor: super::ActorArgs,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -220,6 +220,10 @@ pub struct UserRmArgs {
     /// How the edit is written.
     #[command(flatten)]
     pub write: WriteArgs,
+    /// `--as ADMIN [--from IP]`: refused, with nothing written, unless every change
+    /// is within that admin's powers; `user add --as` records them as `created_by`.
+    #[command(flatten)]
+    pub actor: super::ActorArgs,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArgs,

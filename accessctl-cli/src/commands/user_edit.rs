@@ -39,7 +39,7 @@ pub fn add(args: &UserAddArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let mut patch = args.give.patch().map_err(CliError::Refused)?;
     patch.title = Some(args.full_name.clone());
     patch.email = Some(args.email.clone());
-    patch.created_by.clone_from(&args.write.actor);
+    patch.created_by.clone_from(&args.actor.admin);
     let edit = Edit::AddUser {
         account: args.account.clone(),
         user: args.user.clone(),
@@ -48,8 +48,8 @@ pub fn add(args: &UserAddArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
-        actor: args.write.actor.as_deref(),
-        from: args.write.from.or_else(ssh_client),
+        actor: args.actor.admin.as_deref(),
+        from: args.actor.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&[edit], console)
@@ -68,8 +68,8 @@ pub fn set(args: &UserSetArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
-        actor: args.write.actor.as_deref(),
-        from: args.write.from.or_else(ssh_client),
+        actor: args.actor.admin.as_deref(),
+        from: args.actor.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&[edit], console)
@@ -85,8 +85,8 @@ pub fn rm(args: &UserRmArgs, console: &mut Console<'_>) -> Result<Exit, CliError
     let run = EditRun {
         policy: &args.policy.path,
         dry_run: args.write.dry_run,
-        actor: args.write.actor.as_deref(),
-        from: args.write.from.or_else(ssh_client),
+        actor: args.actor.admin.as_deref(),
+        from: args.actor.from.or_else(ssh_client),
         format: args.format.value,
     };
     run.run(&edits, console)
