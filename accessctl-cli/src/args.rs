@@ -450,6 +450,8 @@ mod tests {
         ("who-can --policy p --door d", OutputFormat::Json),
         ("what-can --policy p --user u", OutputFormat::Json),
         ("test p.acl", OutputFormat::Json),
+        ("diff old new", OutputFormat::Json),
+        ("review --as lea old new", OutputFormat::Json),
         ("keys init --policy p", OutputFormat::Json),
         (
             "codes issue --policy p --door d --for 2h",
