@@ -246,6 +246,14 @@ fn git_sides_are_read_at_their_revision() {
     let malformed = run_in(repo, &["diff", "git:HEAD", "policy", "--format", "json"]);
     assert_eq!(malformed.code, Some(2));
     assert_eq!(malformed.json()["error"]["kind"], "bad_git_spec");
+    let option = run_in(repo, &["diff", "git:--output=x:policy", "policy"]);
+    assert_eq!(option.code, Some(2));
+    assert!(
+        option.stderr.contains("is not `git:REV:PATH`"),
+        "{}",
+        option.stderr
+    );
+    assert!(!repo.join("x").exists());
 }
 
 #[test]

@@ -208,7 +208,8 @@ fn git_sources(spec: &str, rest: &str) -> Result<Sources, CliError> {
         spec: spec.to_string(),
     };
     let (rev, path) = rest.split_once(':').ok_or_else(malformed)?;
-    if rev.is_empty() || path.is_empty() {
+    // A revision starting with `-` would be read by git as an option.
+    if rev.is_empty() || path.is_empty() || rev.starts_with('-') {
         return Err(malformed().into());
     }
     if git(spec, &["rev-parse", "--is-inside-work-tree"]).is_err() {
