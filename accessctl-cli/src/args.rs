@@ -419,6 +419,7 @@ mod tests {
         ("who-can --policy p --door d", OutputFormat::Json),
         ("what-can --policy p --user u", OutputFormat::Json),
         ("test p.acl", OutputFormat::Json),
+        ("diff old new", OutputFormat::Json),
         ("keys init --policy p", OutputFormat::Json),
         (
             "codes issue --policy p --door d --for 2h",
