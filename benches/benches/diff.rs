@@ -38,7 +38,12 @@ fn toggle_users(text: &str, every: usize) -> (String, usize) {
         if !selected {
             out.extend(block.iter().map(|l| l.to_string()));
         } else if block.iter().any(|l| l.trim() == "inactive") {
-            out.extend(block.iter().filter(|l| l.trim() != "inactive").map(|l| l.to_string()));
+            out.extend(
+                block
+                    .iter()
+                    .filter(|l| l.trim() != "inactive")
+                    .map(|l| l.to_string()),
+            );
             changed += 1;
         } else {
             out.push(line.to_string());
