@@ -155,12 +155,8 @@ pub(crate) fn inputs(side: &Side<'_>, version: Version, user: UserId, door: Door
     let Some(u) = side.user(user) else {
         return out;
     };
-    let origin = side
-        .origins
-        .users
-        .get(user.index())
-        .cloned()
-        .unwrap_or_default();
+    let fallback = super::origin::UserOrigin::default();
+    let origin = side.origins.users.get(user.index()).unwrap_or(&fallback);
     let door_name = side.door_name(door);
     let mut push = |key: String, text: String, span: Option<crate::Span>| {
         out.push(Input {
@@ -280,9 +276,9 @@ pub(crate) fn inputs(side: &Side<'_>, version: Version, user: UserId, door: Door
     schedules.dedup();
     for s in schedules {
         let key = side
-            .schedule_keys
+            .schedule_hashes
             .get(s.index())
-            .cloned()
+            .copied()
             .unwrap_or_default();
         let name = side.schedule_name(s);
         let span = side.origins.schedules.get(s.index()).copied();
@@ -296,9 +292,9 @@ pub(crate) fn inputs(side: &Side<'_>, version: Version, user: UserId, door: Door
             .unwrap_or_default();
         for c in calendars {
             let key = side
-                .calendar_keys
+                .calendar_hashes
                 .get(c.index())
-                .cloned()
+                .copied()
                 .unwrap_or_default();
             let name = side.calendar_name(c);
             let span = side.origins.calendars.get(c.index()).copied();

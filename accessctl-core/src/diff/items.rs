@@ -11,6 +11,7 @@ use crate::model::{
 };
 use crate::source::Span;
 
+use super::origin::UserOrigin;
 use super::side::{Changes, Side};
 use super::window::days_text;
 use super::{Cause, Change, Clause, Subject, Version};
@@ -114,7 +115,8 @@ fn credential_text(credentials: &[Credential]) -> String {
 
 fn users(o: &Side<'_>, n: &Side<'_>, out: &mut Vec<Change>) {
     for (i, user) in (0u32..).zip(&n.policy.users) {
-        let origin = n.origins.users.get(i as usize).cloned().unwrap_or_default();
+        let fallback = UserOrigin::default();
+        let origin = n.origins.users.get(i as usize).unwrap_or(&fallback);
         let mut b = Builder {
             subject: Subject::User,
             name: user.name.clone(),
@@ -126,12 +128,7 @@ fn users(o: &Side<'_>, n: &Side<'_>, out: &mut Vec<Change>) {
             continue;
         };
         let Some(old) = o.user(oid) else { continue };
-        let oo = o
-            .origins
-            .users
-            .get(oid.index())
-            .cloned()
-            .unwrap_or_default();
+        let oo = o.origins.users.get(oid.index()).unwrap_or(&fallback);
         let or = |s: Option<Span>, o: Span| Some(s.unwrap_or(o));
         let (os, ns) = (oo.span, origin.span);
         let (op, np) = (o.account_path(old.account), n.account_path(user.account));

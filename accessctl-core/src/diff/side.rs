@@ -34,6 +34,16 @@ pub(crate) struct Side<'a> {
     pub schedule_keys: Vec<String>,
     /// What each calendar says (its days).
     pub calendar_keys: Vec<String>,
+    /// Hashes of the keys, to tell causes apart cheaply (never to judge a change).
+    pub schedule_hashes: Vec<u64>,
+    pub calendar_hashes: Vec<u64>,
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn index<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<&str, u32> {
@@ -78,7 +88,7 @@ impl<'a> Side<'a> {
                 .get(id.index())
                 .map_or("", |c| c.name.as_str())
         };
-        let schedule_keys = (policy.schedules.iter())
+        let schedule_keys: Vec<String> = (policy.schedules.iter())
             .map(|s| {
                 let closed: Vec<&str> = s.closed_on.iter().map(calendar_name).collect();
                 let rules: Vec<(Vec<&str>, _)> = (s.holiday_rules.iter())
@@ -87,7 +97,7 @@ impl<'a> Side<'a> {
                 format!("{:?} {closed:?} {rules:?}", s.weekly)
             })
             .collect();
-        let calendar_keys = (policy.calendars.iter())
+        let calendar_keys: Vec<String> = (policy.calendars.iter())
             .map(|c| {
                 let days: Vec<_> = c
                     .holidays
@@ -97,6 +107,8 @@ impl<'a> Side<'a> {
                 format!("{days:?}")
             })
             .collect();
+        let schedule_hashes = schedule_keys.iter().map(|k: &String| hash(k)).collect();
+        let calendar_hashes = calendar_keys.iter().map(|k: &String| hash(k)).collect();
         Some(Side {
             policy,
             compiled: CompiledPolicy::new(policy),
@@ -110,6 +122,8 @@ impl<'a> Side<'a> {
             accounts,
             schedule_keys,
             calendar_keys,
+            schedule_hashes,
+            calendar_hashes,
         })
     }
 
