@@ -21,7 +21,7 @@ pub use devices::{
 };
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
-    JournalPurgeArgs, JournalShowArgs, ListFormat,
+    JournalPurgeArgs, JournalShowArgs, JournalUnknownArgs, ListFormat,
 };
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
@@ -79,7 +79,7 @@ pub enum Command {
     /// The door controller: `controller run`.
     Controller(ControllerArgs),
     /// The event journal: `journal show` (who was let in or refused, when),
-    /// `journal purge`.
+    /// `journal export`, `journal unknown` (cards nobody holds), `journal purge`.
     Journal(JournalArgs),
     /// Anti-passback zones: `zone show` (who is inside), `zone reset` (an
     /// occupant's state forgotten).
