@@ -88,6 +88,9 @@ impl CliError {
             CliError::InvalidPolicy { .. } => "invalid_policy",
             CliError::UnknownName { kind: "door", .. } => "unknown_door",
             CliError::UnknownName { kind: "zone", .. } => "unknown_zone",
+            CliError::UnknownName {
+                kind: "account", ..
+            } => "unknown_account",
             CliError::UnknownName { .. } => "unknown_user",
             CliError::Timestamp(_) => "invalid_instant",
             CliError::Edit(_) => "edit_failed",

@@ -243,3 +243,57 @@ impl std::fmt::Display for ViaView {
         write!(f, "{} {}", self.kind, self.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use accessctl_core::{check, CompiledPolicy, Sources};
+
+    use super::*;
+
+    const POLICY: &str = r#"
+site hq {
+  timezone "Europe/Paris"
+  door main { readers badge }
+}
+account acme {
+  user ana { card 1  allow main }
+  subaccount tenants {
+    ceiling doors site hq
+    user bob { card 2  allow main }
+    subaccount team {
+      ceiling doors site hq
+      user dan { card 4  allow main }
+    }
+  }
+  subaccount other {
+    ceiling doors site hq
+    user eve { card 5  allow main }
+  }
+}
+"#;
+
+    #[test]
+    fn an_accounts_users_include_its_sub_accounts() {
+        let mut sources = Sources::new();
+        sources.add("hq.acl", POLICY);
+        let policy = check(&sources).policy.expect("valid policy");
+        let query = QueryPolicy {
+            compiled: CompiledPolicy::new(&policy),
+            policy,
+        };
+        assert_eq!(
+            query.users_of_account("acme").unwrap(),
+            ["ana", "bob", "dan", "eve"]
+        );
+        assert_eq!(query.users_of_account("tenants").unwrap(), ["bob", "dan"]);
+        assert_eq!(
+            query.users_of_account("team@tenants@acme").unwrap(),
+            ["dan"]
+        );
+        let unknown = query.users_of_account("tenant").unwrap_err();
+        assert!(
+            matches!(&unknown, PolicyError::UnknownName { kind: "account", suggestion: Some(s), .. } if s == "tenants"),
+            "{unknown:?}"
+        );
+    }
+}
