@@ -437,6 +437,7 @@ mod tests {
         // JSON lines on success; its errors are text.
         ("journal export --journal j", OutputFormat::Human),
         ("journal purge --journal j", OutputFormat::Json),
+        ("journal unknown --journal j", OutputFormat::Json),
         ("zone show z --policy p --journal j", OutputFormat::Json),
         (
             "zone reset z --user u --policy p --journal j",
