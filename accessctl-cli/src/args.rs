@@ -24,7 +24,7 @@ pub use devices::{
 pub use edit::{GiveArgs, TakeArgs, UserAddArgs, UserRmArgs, UserSetArgs, WriteArgs};
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
-    JournalPurgeArgs, JournalShowArgs,
+    JournalPurgeArgs, JournalShowArgs, JournalUnknownArgs,
 };
 pub use offline::{
     CodesArgs, CodesCommand, CodesIssueArgs, CodesVerifyArgs, KeyArgs, KeyCommand, KeyEncodeArgs,
@@ -91,7 +91,7 @@ pub enum Command {
     /// The door controller: `controller run`.
     Controller(ControllerArgs),
     /// The event journal: `journal show` (who was let in or refused, when),
-    /// `journal purge`.
+    /// `journal export`, `journal unknown` (cards nobody holds), `journal purge`.
     Journal(JournalArgs),
     /// Anti-passback zones: `zone show` (who is inside), `zone reset` (an
     /// occupant's state forgotten).
@@ -543,6 +543,7 @@ mod tests {
         // JSON lines on success; its errors are text.
         ("journal export --journal j", OutputFormat::Human),
         ("journal purge --journal j", OutputFormat::Json),
+        ("journal unknown --journal j", OutputFormat::Json),
         ("zone show z --policy p --journal j", OutputFormat::Json),
         (
             "zone reset z --user u --policy p --journal j",

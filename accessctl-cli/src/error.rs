@@ -84,6 +84,9 @@ impl CliError {
             CliError::Policy(PolicyError::InvalidPolicy { .. }) => "invalid_policy",
             CliError::Policy(PolicyError::UnknownName { kind: "door", .. }) => "unknown_door",
             CliError::Policy(PolicyError::UnknownName { kind: "zone", .. }) => "unknown_zone",
+            CliError::Policy(PolicyError::UnknownName {
+                kind: "account", ..
+            }) => "unknown_account",
             CliError::Policy(PolicyError::UnknownName { .. }) => "unknown_user",
             CliError::Policy(PolicyError::Timestamp(_)) => "invalid_instant",
             CliError::Policy(PolicyError::Offline(error)) => error.kind(),

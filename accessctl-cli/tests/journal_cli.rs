@@ -96,6 +96,8 @@ fn the_table_answers_why_ana_was_refused() {
             "site",
             "door",
             "event",
+            "medium",
+            "access",
             "who",
             "reason",
             "detail"
@@ -144,17 +146,20 @@ fn csv_quotes_commas_and_quotes() {
     let run = show(&path, &args);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.split("\r\n").collect();
-    assert_eq!(lines[0], "id,time,site,door,kind,reason,user,card,detail");
+    assert_eq!(
+        lines[0],
+        "id,time,site,door,kind,reason,user,card,detail,medium,access_type"
+    );
     assert!(
         lines[1].ends_with(
             ",2026-11-23T09:00:00Z,hq,main,unknown_card,unknown_credential,,3276800042,\
-             \"read as 50000:42, \"\"twice\"\"\""
+             \"read as 50000:42, \"\"twice\"\"\",,"
         ),
         "{}",
         lines[1]
     );
     assert!(
-        lines[2].ends_with(",denied,outside_schedule,ana,,"),
+        lines[2].ends_with(",denied,outside_schedule,ana,,,,"),
         "{}",
         lines[2]
     );

@@ -114,7 +114,7 @@ fn export_writes_the_window_oldest_first_to_a_file() {
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "id,controller,time,site,door,kind,reason,user,card,detail"
+        "id,controller,time,site,door,kind,reason,user,card,detail,medium,access_type"
     );
     assert!(
         lines[1].starts_with("2,hq-1,2026-11-23T08:00:00Z,hq,main,opened"),

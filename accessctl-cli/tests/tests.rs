@@ -30,6 +30,7 @@ mod fleet;
 mod fmt;
 mod journal;
 mod journal_cli;
+mod journal_history;
 mod journal_postgres;
 mod offline;
 mod policy_tests;

@@ -42,7 +42,7 @@ use accessctl_devices::sim::{
 
 use crate::door::DoorContext;
 use crate::instant::in_calendar;
-use crate::journal::{Event, EventKind};
+use crate::journal::{AccessType, Event, EventKind, Medium};
 use crate::offline::utc;
 use crate::report::Report;
 use crate::verdict::Outcome;
@@ -340,10 +340,13 @@ fn decision(
         }
         (false, _) => (EventKind::Denied, Outcome::Denied),
     };
+    let (medium, access_type) = presented(record, kind);
     let event = Event {
         reason,
         user: user.clone(),
         detail: Some(detail.clone()),
+        medium,
+        access_type,
         ..Event::new(record.at.0, &door.site, &door.name, kind)
     };
     let report = Report::Decision {
@@ -357,6 +360,30 @@ fn decision(
         detail: Some(detail),
     };
     (event, report)
+}
+
+/// The medium and access type of a lock's decision: a card is a badge, an offline
+/// code or a space code typed is a code, another PIN a holder's PIN; the image's
+/// holders are users (their own grants), its space codes space codes. A keypad
+/// lockout is no decision: neither.
+fn presented(record: &AuditRecord, kind: EventKind) -> (Option<Medium>, Option<AccessType>) {
+    if kind == EventKind::KeypadLockout {
+        return (None, None);
+    }
+    let offline_code = record.reason == OFFLINE_CODE;
+    let medium = match (record.credential, record.holder) {
+        (AuditCredential::Card | AuditCredential::UnreadableCard, _) => Medium::Badge,
+        (AuditCredential::Pin, Some(LockHolder::SpaceCode(_))) => Medium::Code,
+        (AuditCredential::Pin, _) if offline_code => Medium::Code,
+        (AuditCredential::Pin, _) => Medium::Pin,
+    };
+    let access_type = match record.holder {
+        Some(LockHolder::Holder(_)) => Some(AccessType::Permanent),
+        Some(LockHolder::SpaceCode(_)) => Some(AccessType::SpaceCode),
+        None if offline_code => Some(AccessType::OfflineCode),
+        None => None,
+    };
+    (Some(medium), access_type)
 }
 
 /// The `audit_refused` event and report of a record not believed, at the controller's

@@ -8,7 +8,7 @@ use accessctl_devices::osdp::{Command, FormattedCard, LedColor, OutputControlCod
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
 
 use crate::door::DoorContext;
-use crate::journal::EventKind;
+use crate::journal::{AccessType, EventKind, Medium};
 use crate::presence::MemoryPresence;
 use crate::query::QueryPolicy;
 use crate::read::{self, CardRead};
@@ -101,6 +101,8 @@ fn an_allowed_card_pulses_the_strike_and_shows_green() {
     assert_eq!(event.user.as_deref(), Some("ana"));
     assert_eq!((event.site.as_str(), event.door.as_str()), ("hq", "main"));
     assert_eq!(event.at, now().wall.0);
+    assert_eq!(event.medium, Some(Medium::Badge));
+    assert_eq!(event.access_type, Some(AccessType::Permanent));
 }
 
 #[test]
@@ -116,6 +118,12 @@ fn an_unknown_card_is_refused_and_logged_with_its_number() {
     assert_eq!(event.card.as_deref(), Some("65541"));
     assert_eq!(event.detail.as_deref(), Some("read as 1:5"));
     assert_eq!(event.problem(), None, "the journal accepts it");
+    assert_eq!(
+        event.medium,
+        Some(Medium::Badge),
+        "an unknown card is a badge"
+    );
+    assert_eq!(event.access_type, None, "nobody's right was judged");
 }
 
 #[test]
@@ -428,4 +436,39 @@ account acme { user boss "Boss" { pin "7317"  allow office } }
             .contains("already used"));
         assert_eq!(door.guard().strikes(0), 0, "a genuine code is no guess");
     }
+}
+
+#[test]
+fn a_pin_typed_alone_is_journaled_as_a_pin_under_its_holders_grants() {
+    let policy = policy();
+    let mut main = door(&policy, "main");
+    let mut presence = MemoryPresence::new();
+    let verdicts = main.keys(&policy, 0, b"1234#", now(), &mut presence);
+    let event = verdicts
+        .iter()
+        .find_map(|v| v.event.clone())
+        .expect("an event");
+    assert_eq!(event.kind, EventKind::Opened, "{verdicts:?}");
+    assert_eq!(event.medium, Some(Medium::Pin));
+    assert_eq!(event.access_type, Some(AccessType::Permanent));
+}
+
+#[test]
+fn unreadable_cards_are_badges_and_other_events_have_no_medium() {
+    let door = DoorContext::resolve(&policy().policy, "main").unwrap();
+    let verdict = crate::verdict::unreadable(&door, 0, EventKind::BadParity, "bit 3", now().wall);
+    let event = verdict.event.unwrap();
+    assert_eq!(
+        (event.medium, event.access_type),
+        (Some(Medium::Badge), None)
+    );
+    let locked = crate::verdict::keypad_locked(&door, "5 wrong".into(), now().wall);
+    let event = locked.event.unwrap();
+    assert_eq!((event.medium, event.access_type), (None, None));
+    let code = crate::verdict::offline_code(&door, 0, true, "window".into(), now().wall);
+    let event = code.event.unwrap();
+    assert_eq!(
+        (event.medium, event.access_type),
+        (Some(Medium::Code), Some(AccessType::OfflineCode))
+    );
 }

@@ -69,6 +69,53 @@ impl QueryPolicy {
             })
     }
 
+    /// The names of the users of the account or sub-account `name` (or its path,
+    /// `name@parent…`) and of all its sub-accounts, and of the guests of their
+    /// appointments: whose events `journal show --account` keeps. Sorted, once each.
+    pub fn users_of_account(&self, name: &str) -> Result<Vec<String>, PolicyError> {
+        let p = &self.policy;
+        let mut pending: Vec<accessctl_core::model::AccountId> = (0..p.accounts.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .map(accessctl_core::model::AccountId)
+            .filter(|&a| {
+                p.accounts
+                    .get(a.index())
+                    .is_some_and(|account| account.name == name)
+                    || self.account_path(a) == name
+            })
+            .collect();
+        if pending.is_empty() {
+            return Err(PolicyError::UnknownName {
+                kind: "account",
+                name: name.to_owned(),
+                suggestion: nearest(name, p.accounts.iter().map(|a| a.name.as_str())),
+            });
+        }
+        let mut within = std::collections::BTreeSet::new();
+        while let Some(account) = pending.pop() {
+            if within.insert(account.index()) {
+                if let Some(found) = p.accounts.get(account.index()) {
+                    pending.extend(found.children.iter().copied());
+                }
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for user in &p.users {
+            if within.contains(&user.account.index()) {
+                names.insert(user.name.clone());
+            }
+        }
+        for appointment in &p.appointments {
+            if appointment
+                .account
+                .is_some_and(|a| within.contains(&a.index()))
+            {
+                names.extend(appointment.guests.iter().map(|g| g.name.clone()));
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// The time zone of `door`'s site (UTC for a door the policy does not have).
     pub fn zone_of(&self, door: DoorId) -> Tz {
         self.policy
@@ -194,5 +241,59 @@ impl std::fmt::Display for ViaView {
     /// `group communs`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.kind, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accessctl_core::{check, CompiledPolicy, Sources};
+
+    use super::*;
+
+    const POLICY: &str = r#"
+site hq {
+  timezone "Europe/Paris"
+  door main { readers badge }
+}
+account acme {
+  user ana { card 1  allow main }
+  subaccount tenants {
+    ceiling doors site hq
+    user bob { card 2  allow main }
+    subaccount team {
+      ceiling doors site hq
+      user dan { card 4  allow main }
+    }
+  }
+  subaccount other {
+    ceiling doors site hq
+    user eve { card 5  allow main }
+  }
+}
+"#;
+
+    #[test]
+    fn an_accounts_users_include_its_sub_accounts() {
+        let mut sources = Sources::new();
+        sources.add("hq.acl", POLICY);
+        let policy = check(&sources).policy.expect("valid policy");
+        let query = QueryPolicy {
+            compiled: CompiledPolicy::new(&policy),
+            policy,
+        };
+        assert_eq!(
+            query.users_of_account("acme").unwrap(),
+            ["ana", "bob", "dan", "eve"]
+        );
+        assert_eq!(query.users_of_account("tenants").unwrap(), ["bob", "dan"]);
+        assert_eq!(
+            query.users_of_account("team@tenants@acme").unwrap(),
+            ["dan"]
+        );
+        let unknown = query.users_of_account("tenant").unwrap_err();
+        assert!(
+            matches!(&unknown, PolicyError::UnknownName { kind: "account", suggestion: Some(s), .. } if s == "tenants"),
+            "{unknown:?}"
+        );
     }
 }

@@ -303,16 +303,16 @@ impl DoorReader {
 
     /// A held factor whose other never came: refused, `second_factor_required`.
     fn abandon(&self, policy: &QueryPolicy, held: Held, now: Now) -> Verdict {
+        let mut event = event_of(&policy.policy, &self.door, &held.decision, now.wall);
+        event.medium = Some(verdict::medium_of(
+            held.card.is_some(),
+            held.decision.holder,
+        ));
         Verdict {
             outcome: Outcome::Denied,
             decision: Some(held.decision),
             commands: actions::refuse(held.reader),
-            event: Some(event_of(
-                &policy.policy,
-                &self.door,
-                &held.decision,
-                now.wall,
-            )),
+            event: Some(event),
         }
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::actions;
 use crate::door::DoorContext;
-use crate::journal::{Event, EventKind};
+use crate::journal::{AccessType, Event, EventKind, Medium};
 use crate::keypad::Pin;
 use crate::passback;
 use crate::presence::PresenceStore;
@@ -136,6 +136,7 @@ pub fn present(
         };
     }
     let mut event = event_of(&policy.policy, door, &decision, at);
+    event.medium = Some(medium_of(credentials.card.is_some(), decision.holder));
     if let Some(note) = judged.note {
         event.detail = Some(match event.detail.take() {
             Some(detail) => format!("{detail}; {note}"),
@@ -183,6 +184,7 @@ pub fn unreadable(
     };
     let event = Event {
         detail: Some(detail.to_owned()),
+        medium: Some(Medium::Badge),
         ..Event::new(at.0, &door.site, &door.name, kind)
     };
     Verdict {
@@ -238,12 +240,35 @@ pub fn offline_code(
         commands,
         event: Some(Event {
             detail: Some(detail),
+            medium: Some(Medium::Code),
+            access_type: Some(AccessType::OfflineCode),
             ..Event::new(at.0, &door.site, &door.name, kind)
         }),
     }
 }
 
-/// The journal event of a decision: opened or denied, with its reason and holder.
+/// How a credential was presented: a card read is a badge (with or without a PIN
+/// beside it); a PIN alone is the holder's PIN, or a code when it is a space code.
+pub fn medium_of(card: bool, holder: Option<Holder>) -> Medium {
+    match (card, holder) {
+        (true, _) => Medium::Badge,
+        (false, Some(Holder::SpaceCode { .. })) => Medium::Code,
+        (false, _) => Medium::Pin,
+    }
+}
+
+/// Under what right a holder was judged: a user's grants, an appointment, a space
+/// code; none when no holder was found.
+pub fn access_type_of(holder: Option<Holder>) -> Option<AccessType> {
+    match holder? {
+        Holder::User { .. } => Some(AccessType::Permanent),
+        Holder::Guest { .. } => Some(AccessType::Appointment),
+        Holder::SpaceCode { .. } => Some(AccessType::SpaceCode),
+    }
+}
+
+/// The journal event of a decision: opened or denied, with its reason, holder and
+/// access type (the caller says the medium).
 pub fn event_of(policy: &Policy, door: &DoorContext, decision: &Decision, at: Timestamp) -> Event {
     let kind = match decision.allowed() {
         true => EventKind::Opened,
@@ -254,6 +279,7 @@ pub fn event_of(policy: &Policy, door: &DoorContext, decision: &Decision, at: Ti
         reason: Some(decision.reason),
         user,
         detail,
+        access_type: access_type_of(decision.holder),
         ..Event::new(at.0, &door.site, &door.name, kind)
     }
 }

@@ -5,8 +5,9 @@
 //! controller records; SQLite, PostgreSQL with one writer and with four writers at
 //! once, 500 events a transaction, as the spool flushes) and `store_query_60d/…`
 //! (over `ACCESSCTL_BENCH_EVENTS` events, 10,000,000 by default, spread over a year
-//! at 500 doors of 4 controllers: the newest 100 of a 60-day window, and one door's
-//! 60 days).
+//! at 500 doors of 4 controllers: the newest 100 of a 60-day window, one door's
+//! 60 days, and `journal show --media`'s query: every event of the 60 days presented
+//! by a rare medium (`qr`, 2 %) and by the commonest (`badge`, 70 %)).
 //!
 //! PostgreSQL: `ACCESSCTL_BENCH_POSTGRES` (a URL whose user may create databases),
 //! else a throwaway cluster started here with the default durability (`fsync` on),
@@ -22,7 +23,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use accessctl_controller::journal::postgres::{Database, Postgres};
-use accessctl_controller::journal::{Entry, Event, EventKind, EventStore, Journal, Query};
+use accessctl_controller::journal::{
+    AccessType, Entry, Event, EventKind, EventStore, Journal, Medium, Query,
+};
 use accessctl_core::Reason;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use postgres_server::Server;
@@ -62,6 +65,17 @@ fn event(n: u64, total: u64) -> Entry {
             Reason::Granted
         }),
         user: Some(format!("user-{}", (mix >> 8) % 10_000)),
+        medium: Some(match (mix >> 48) % 100 {
+            0..70 => Medium::Badge,
+            70..90 => Medium::Pin,
+            90..96 => Medium::Mobile,
+            96..98 => Medium::Code,
+            _ => Medium::Qr,
+        }),
+        access_type: Some(match (mix >> 56) % 10 {
+            0 => AccessType::Appointment,
+            _ => AccessType::Permanent,
+        }),
         ..Event::new(at, "hq", &format!("door-{door}"), kind)
     };
     Entry {
@@ -164,7 +178,8 @@ fn total() -> u64 {
 
 /// The generated SQLite journal of `total` events, made once and kept.
 fn sqlite_journal(total: u64) -> Journal {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-journal-{total}.db"));
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-journal-v6-{total}.db"));
     let mut journal = Journal::open(&path).expect("a journal");
     let held = journal
         .query(&Query {
@@ -224,6 +239,11 @@ fn query(c: &mut Criterion) {
     };
     let newest = window(None, Some(100));
     let one_door = window(Some("door-7"), None);
+    let by_media = |media: Medium| Query {
+        media: vec![media],
+        ..window(None, None)
+    };
+    let (qr, badge) = (by_media(Medium::Qr), by_media(Medium::Badge));
     let mut stores: Vec<(&str, Box<dyn EventStore>)> =
         vec![("sqlite", Box::new(sqlite_journal(total)))];
     let database = server.fresh_database("bench_query");
@@ -241,6 +261,13 @@ fn query(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("one_door", *name), |b| {
             b.iter(|| store.query(black_box(&one_door)).expect("answered"))
         });
+        for (medium, query) in [("qr", &qr), ("badge", &badge)] {
+            let rows = store.query(query).expect("answered").len();
+            eprintln!("{name}: 60 days by medium {medium} hold {rows} events");
+            group.bench_function(BenchmarkId::new(format!("media_{medium}"), *name), |b| {
+                b.iter(|| store.query(black_box(query)).expect("answered"))
+            });
+        }
     }
     group.finish();
 }

@@ -12,7 +12,7 @@ use accessctl_core::time::WrittenTimestamp;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{parse_instant, FormatArgs, FormatChoice, ListFormat, OutputFormat};
-use crate::journal::EventKind;
+use crate::journal::{AccessType, EventKind, Medium};
 
 /// `accessctl journal …`: read and prune the event journal of `controller run`.
 #[derive(Debug, Args)]
@@ -31,6 +31,10 @@ pub enum JournalCommand {
     /// The events of a window of at most 60 days, oldest first, as CSV or JSON
     /// lines, to standard output or atomically to a file (exit 1 when none matched).
     Export(JournalExportArgs),
+    /// The card numbers nobody holds that were presented in a window of at most 60
+    /// days: doors, first and last seen, count, the most recently seen first (exit 1
+    /// when none was).
+    Unknown(JournalUnknownArgs),
     /// Delete the events older than the retention (60 days by default).
     Purge(JournalPurgeArgs),
 }
@@ -44,6 +48,7 @@ impl JournalArgs {
                 ListFormat::Human | ListFormat::Csv => OutputFormat::Human,
             },
             JournalCommand::Export(_) => OutputFormat::Human,
+            JournalCommand::Unknown(args) => args.format.value.into(),
             JournalCommand::Purge(args) => args.format.value.into(),
         }
     }
@@ -96,12 +101,28 @@ pub struct JournalFilterArgs {
     /// `postgres://USER@/DB?host=DIR`) holding a fleet's events.
     #[arg(long, value_name = "DB|URL")]
     pub journal: String,
-    /// Only this door.
-    #[arg(long, value_name = "DOOR")]
-    pub door: Option<String>,
-    /// Only this user's events.
-    #[arg(long, value_name = "USER")]
-    pub user: Option<String>,
+    /// Only this door; repeated, any of these doors.
+    #[arg(long = "door", value_name = "DOOR")]
+    pub doors: Vec<String>,
+    /// Only this user's events; repeated, any of these users.
+    #[arg(long = "user", value_name = "USER")]
+    pub users: Vec<String>,
+    /// Only the events of the users of this account or sub-account (its name, or
+    /// `name@parent…`) and of its sub-accounts, and of their appointments' guests, as
+    /// --policy names them.
+    #[arg(long, value_name = "ACCOUNT", requires = "policy")]
+    pub account: Option<String>,
+    /// The policy --account is read in: an `.acl` file or a directory of them.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Option<PathBuf>,
+    /// Only these media, how the credential was presented: badge, pin, code, qr,
+    /// mobile, remote. One or more.
+    #[arg(long = "media", value_name = "MEDIUM", num_args = 1.., value_parser = parse_medium)]
+    pub media: Vec<Medium>,
+    /// Only these access types, under what right: permanent, appointment,
+    /// space_code, offline_code, remote. One or more.
+    #[arg(long = "access-type", value_name = "TYPE", num_args = 1.., value_parser = parse_access_type)]
+    pub access_types: Vec<AccessType>,
     /// Only this card number (the journal keeps numbers of unknown cards only).
     #[arg(long, value_name = "NUMBER")]
     pub card: Option<String>,
@@ -124,6 +145,28 @@ pub struct JournalFilterArgs {
     /// At most this many events (the newest).
     #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
+}
+
+/// `accessctl journal unknown --journal DB|URL [--since I] [--until I] [--at I]`
+#[derive(Debug, Args)]
+pub struct JournalUnknownArgs {
+    /// The journal: an SQLite file, never created here, or a PostgreSQL URL.
+    #[arg(long, value_name = "DB|URL")]
+    pub journal: String,
+    /// The window's start (included). Without an offset, UTC. Default: 60 days
+    /// before --until, or before now.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub since: Option<WrittenTimestamp>,
+    /// The window's end (excluded). Without an offset, UTC. Default: 60 days after
+    /// --since, or no end when --since is not given either.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub until: Option<WrittenTimestamp>,
+    /// The instant taken as now for the default window. Default: the clock.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub at: Option<WrittenTimestamp>,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// `accessctl journal purge --journal DB|URL [--older-than DAYS] [--at INSTANT]`
@@ -152,6 +195,22 @@ fn parse_kind(text: &str) -> Result<EventKind, String> {
     })
 }
 
+/// Reads a `--media` value: a medium's code.
+fn parse_medium(text: &str) -> Result<Medium, String> {
+    Medium::from_code(text).ok_or_else(|| {
+        let known: Vec<&str> = Medium::ALL.iter().map(|m| m.code()).collect();
+        format!("unknown medium; one of {}", known.join(", "))
+    })
+}
+
+/// Reads an `--access-type` value: an access type's code.
+fn parse_access_type(text: &str) -> Result<AccessType, String> {
+    AccessType::from_code(text).ok_or_else(|| {
+        let known: Vec<&str> = AccessType::ALL.iter().map(|a| a.code()).collect();
+        format!("unknown access type; one of {}", known.join(", "))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +220,11 @@ mod tests {
         assert_eq!(parse_kind("unknown_card"), Ok(EventKind::UnknownCard));
         let refused = parse_kind("opnened").unwrap_err();
         assert!(refused.contains("reader_offline"), "{refused}");
+        assert_eq!(parse_medium("qr"), Ok(Medium::Qr));
+        assert!(parse_medium("smartphone").unwrap_err().contains("mobile"));
+        assert_eq!(parse_access_type("space_code"), Ok(AccessType::SpaceCode));
+        assert!(parse_access_type("guest")
+            .unwrap_err()
+            .contains("appointment"));
     }
 }

@@ -171,6 +171,10 @@ pub struct DemoArgs {
     /// directory.
     #[arg(value_name = "SITE", default_value = "sports-centre")]
     pub site: String,
+    /// Keep the day's journal in this SQLite file (created, or added to), for
+    /// `journal show`, `journal export` and `journal unknown` afterwards.
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<std::path::PathBuf>,
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,

@@ -57,6 +57,10 @@ pub fn run(args: &DemoArgs, console: &mut Console<'_>) -> Result<Exit, CliError>
     // Oldest first; the two controllers race within a minute, so door names break ties.
     entries
         .sort_by(|a, b| (a.event.at, &a.event.door, a.id).cmp(&(b.event.at, &b.event.door, b.id)));
+    if let Some(kept) = &args.journal {
+        let mut copy = Journal::open(kept).map_err(ControllerError::from)?;
+        copy.append(&entries).map_err(ControllerError::from)?;
+    }
     match args.format.value {
         Format::Human => {
             let head = format!("\njournal ({} events):\n", entries.len());

@@ -16,14 +16,22 @@ use accessctl_core::time::WrittenTimestamp;
 use accessctl_core::Timestamp;
 use serde::Serialize;
 
-use crate::args::{ExportFormat, JournalExportArgs, JournalFilterArgs, ListFormat};
+use std::io::IsTerminal;
+
+use crate::args::{
+    ExportFormat, JournalExportArgs, JournalFilterArgs, JournalUnknownArgs, ListFormat,
+};
 use crate::args::{Format, JournalArgs, JournalCommand, JournalPurgeArgs, JournalShowArgs};
 use crate::atomic::{EditError, Existing};
 use crate::console::Console;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::journal::postgres::{Postgres, PostgresError};
-use crate::journal::{Entry, EventStore, Journal, JournalError, Location, Query, StoreError};
+use crate::journal::{
+    unknown_cards, Entry, EventKind, EventStore, Journal, JournalError, Location, Query,
+    StoreError, UnknownCard,
+};
+use crate::query::QueryPolicy;
 use crate::render::json::SCHEMA_VERSION;
 use crate::{instant, table};
 
@@ -111,6 +119,7 @@ pub fn run(args: &JournalArgs, console: &mut Console<'_>) -> Result<Exit, CliErr
     match &args.command {
         JournalCommand::Show(args) => show(args, console),
         JournalCommand::Export(args) => export(args, console),
+        JournalCommand::Unknown(args) => unknown(args, console),
         JournalCommand::Purge(args) => purge(args, console),
     }
 }
@@ -133,39 +142,166 @@ fn show(args: &JournalShowArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
 fn export(args: &JournalExportArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
     let (mut entries, _, _) = select(&args.filter)?;
     entries.reverse();
+    // A progress bar on a terminal only: none when standard error is piped.
+    let progress = match std::io::stderr().is_terminal() {
+        true => indicatif::ProgressBar::with_draw_target(
+            u64::try_from(entries.len()).ok(),
+            indicatif::ProgressDrawTarget::stderr(),
+        ),
+        false => indicatif::ProgressBar::hidden(),
+    };
     let text = match args.format.value {
-        ExportFormat::Csv => export_csv(&entries).map_err(std::io::Error::from)?,
-        ExportFormat::Json => json_lines(&entries),
+        ExportFormat::Csv => export_csv(&entries, &progress).map_err(std::io::Error::from)?,
+        ExportFormat::Json => json_lines(&entries, &progress),
     };
     match &args.output {
         None => console.out.write_all(text.as_bytes())?,
         Some(path) => crate::atomic::write(path, text.as_bytes(), 0o644, Existing::Replace)
             .map_err(JournalCommandError::from)?,
     }
+    progress.finish_and_clear();
     Ok(Exit::answer(!entries.is_empty()))
+}
+
+/// Runs `journal unknown`: the unknown cards of the window, the most recently seen
+/// first; exit 0 when there was one, 1 when none.
+fn unknown(args: &JournalUnknownArgs, console: &mut Console<'_>) -> Result<Exit, CliError> {
+    let (since, until) = bounds(args.at.as_ref(), args.since.as_ref(), args.until.as_ref())?;
+    let query = Query {
+        kinds: vec![EventKind::UnknownCard],
+        ..window_query(since, until)
+    };
+    let entries = open(&args.journal)?
+        .query(&query)
+        .map_err(JournalCommandError::from)?;
+    let cards = unknown_cards(&entries);
+    let text = match args.format.value {
+        Format::Human => unknown_table(&cards, since, until),
+        Format::Json => document(&UnknownDocument {
+            version: SCHEMA_VERSION,
+            since: utc(since),
+            until: until.map(utc),
+            cards: cards.iter().map(UnknownJson::new).collect(),
+        }),
+    };
+    console.out.write_all(text.as_bytes())?;
+    Ok(Exit::answer(!cards.is_empty()))
+}
+
+/// The unknown cards for people: a header line, then one line per card.
+fn unknown_table(cards: &[UnknownCard], since: Timestamp, until: Option<Timestamp>) -> String {
+    let window = window_text(since, until);
+    if cards.is_empty() {
+        return format!("no unknown cards {window}\n");
+    }
+    let mut rows = vec![[
+        "card",
+        "doors",
+        "first seen (UTC)",
+        "last seen (UTC)",
+        "count",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    rows.extend(cards.iter().map(|card| {
+        let json = UnknownJson::new(card);
+        vec![
+            json.card.to_owned(),
+            card.doors.join(", "),
+            json.first_seen,
+            json.last_seen,
+            card.count.to_string(),
+        ]
+    }));
+    let count = crate::census::plural(cards.len(), "unknown card");
+    format!(
+        "{count} {window}, most recently seen first:\n{}",
+        table::render(&rows)
+    )
+}
+
+/// The JSON document of `journal unknown`.
+#[derive(Serialize)]
+struct UnknownDocument<'a> {
+    /// [`SCHEMA_VERSION`].
+    version: u32,
+    /// The window's start, included.
+    since: String,
+    /// The window's end, excluded; `null` when it has none.
+    until: Option<String>,
+    /// The cards, the most recently seen first.
+    cards: Vec<UnknownJson<'a>>,
+}
+
+/// One unknown card in JSON, its instants in UTC.
+#[derive(Serialize)]
+struct UnknownJson<'a> {
+    card: &'a str,
+    doors: &'a [String],
+    first_seen: String,
+    last_seen: String,
+    count: u64,
+}
+
+impl<'a> UnknownJson<'a> {
+    fn new(card: &'a UnknownCard) -> UnknownJson<'a> {
+        UnknownJson {
+            card: &card.card,
+            doors: &card.doors,
+            first_seen: utc(Timestamp(card.first_seen)),
+            last_seen: utc(Timestamp(card.last_seen)),
+            count: card.count,
+        }
+    }
+}
+
+/// The window of `--at`, `--since` and `--until`: see [`window`].
+fn bounds(
+    at: Option<&WrittenTimestamp>,
+    since: Option<&WrittenTimestamp>,
+    until: Option<&WrittenTimestamp>,
+) -> Result<(Timestamp, Option<Timestamp>), CliError> {
+    let now = resolve(at)?.unwrap_or_else(instant::now);
+    Ok(window(resolve(since)?, resolve(until)?, now)?)
+}
+
+/// A query of the window `[since, until)`, within the calendar.
+fn window_query(since: Timestamp, until: Option<Timestamp>) -> Query {
+    Query {
+        since: Some(since.0.max(*instant::CALENDAR.start())),
+        // An open window still ends with the calendar: a row beyond it (recorded
+        // before the journal refused such instants) is never shown.
+        until: Some(until.map_or(CALENDAR_END, |until| until.0.min(CALENDAR_END))),
+        ..Query::default()
+    }
 }
 
 /// The events the filter selects, newest first, with the window they were read in.
 fn select(
     args: &JournalFilterArgs,
 ) -> Result<(Vec<Entry>, Timestamp, Option<Timestamp>), CliError> {
-    let now = resolve(args.at.as_ref())?.unwrap_or_else(instant::now);
-    let (since, until) = window(
-        resolve(args.since.as_ref())?,
-        resolve(args.until.as_ref())?,
-        now,
-    )?;
+    let (since, until) = bounds(args.at.as_ref(), args.since.as_ref(), args.until.as_ref())?;
+    let mut users = args.users.clone();
+    if let (Some(account), Some(policy)) = (&args.account, &args.policy) {
+        let members = QueryPolicy::load(policy)?.users_of_account(account)?;
+        users = match users.is_empty() {
+            true => members,
+            false => users.into_iter().filter(|u| members.contains(u)).collect(),
+        };
+        if users.is_empty() {
+            // Nobody in the account (or none of the users named): no event can match.
+            return Ok((Vec::new(), since, until));
+        }
+    }
     let query = Query {
-        door: args.door.clone(),
-        user: args.user.clone(),
+        doors: args.doors.clone(),
+        users,
         card: args.card.clone(),
         kinds: args.kinds.clone(),
-        since: Some(since.0.max(*instant::CALENDAR.start())),
-        // An open window still ends with the calendar: a row beyond it (recorded
-        // before the journal refused such instants) is never shown.
-        until: Some(until.map_or(CALENDAR_END, |until| until.0.min(CALENDAR_END))),
+        media: args.media.clone(),
+        access_types: args.access_types.clone(),
         limit: args.limit,
-        ..Query::default()
+        ..window_query(since, until)
     };
     let entries = open(&args.journal)?
         .query(&query)
@@ -279,6 +415,8 @@ fn human(entries: &[Entry], since: Timestamp, until: Option<Timestamp>) -> Strin
         "site",
         "door",
         "event",
+        "medium",
+        "access",
         "who",
         "reason",
         "detail",
@@ -302,8 +440,9 @@ fn human(entries: &[Entry], since: Timestamp, until: Option<Timestamp>) -> Strin
     format!("{count} {window}, newest first:\n{}", table::render(&rows))
 }
 
-/// The cells of one event for the table: time, site, door, kind, who, reason, detail.
-fn cells(entry: &Entry) -> [String; 7] {
+/// The cells of one event for the table: time, site, door, kind, medium, access
+/// type, who, reason, detail.
+fn cells(entry: &Entry) -> [String; 9] {
     let event = &entry.event;
     let who = event.user.clone().or_else(|| event.card.clone());
     [
@@ -311,6 +450,8 @@ fn cells(entry: &Entry) -> [String; 7] {
         event.site.clone(),
         event.door.clone(),
         event.kind.to_string(),
+        event.medium.map(|m| m.to_string()).unwrap_or_default(),
+        event.access_type.map(|a| a.to_string()).unwrap_or_default(),
         who.unwrap_or_default(),
         event
             .reason
@@ -382,9 +523,10 @@ fn document(value: &impl Serialize) -> String {
 
 /// The JSON lines of `journal export`: one object per event, as in `journal show
 /// --format json` (with `time`), each on its line.
-fn json_lines(entries: &[Entry]) -> String {
+fn json_lines(entries: &[Entry], progress: &indicatif::ProgressBar) -> String {
     let mut text = String::new();
     for entry in entries {
+        progress.inc(1);
         let line = JsonEvent {
             time: utc(Timestamp(entry.event.at)),
             entry,
@@ -397,7 +539,7 @@ fn json_lines(entries: &[Entry]) -> String {
 
 /// The CSV of `journal export`: [`csv`]'s columns with the event's controller after
 /// its id (which is its sequence number there).
-fn export_csv(entries: &[Entry]) -> Result<String, csv::Error> {
+fn export_csv(entries: &[Entry], progress: &indicatif::ProgressBar) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -412,8 +554,11 @@ fn export_csv(entries: &[Entry]) -> Result<String, csv::Error> {
         "user",
         "card",
         "detail",
+        "medium",
+        "access_type",
     ])?;
     for entry in entries {
+        progress.inc(1);
         let mut record = record(entry);
         record.insert(1, entry.controller.clone());
         writer.write_record(record)?;
@@ -429,7 +574,17 @@ fn csv(entries: &[Entry]) -> Result<String, csv::Error> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record([
-        "id", "time", "site", "door", "kind", "reason", "user", "card", "detail",
+        "id",
+        "time",
+        "site",
+        "door",
+        "kind",
+        "reason",
+        "user",
+        "card",
+        "detail",
+        "medium",
+        "access_type",
     ])?;
     for entry in entries {
         writer.write_record(record(entry))?;
@@ -439,7 +594,7 @@ fn csv(entries: &[Entry]) -> Result<String, csv::Error> {
 }
 
 /// The CSV fields of one event: id, time, site, door, kind, reason, user, card,
-/// detail.
+/// detail, medium, access type.
 fn record(entry: &Entry) -> Vec<String> {
     let event = &entry.event;
     let optional = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -456,6 +611,14 @@ fn record(entry: &Entry) -> Vec<String> {
         optional(&event.user),
         optional(&event.card),
         optional(&event.detail),
+        event
+            .medium
+            .map(|m| m.code().to_owned())
+            .unwrap_or_default(),
+        event
+            .access_type
+            .map(|a| a.code().to_owned())
+            .unwrap_or_default(),
     ]
 }
 
@@ -498,21 +661,21 @@ mod tests {
         let mut lines = text.split("\r\n");
         assert_eq!(
             lines.next(),
-            Some("id,time,site,door,kind,reason,user,card,detail")
+            Some("id,time,site,door,kind,reason,user,card,detail,medium,access_type")
         );
         assert_eq!(
             lines.next(),
-            Some("7,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\"")
+            Some("7,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\",,")
         );
-        let exported = export_csv(&[entry]).unwrap();
+        let exported = export_csv(&[entry], &indicatif::ProgressBar::hidden()).unwrap();
         let mut lines = exported.split("\r\n");
         assert_eq!(
             lines.next(),
-            Some("id,controller,time,site,door,kind,reason,user,card,detail")
+            Some("id,controller,time,site,door,kind,reason,user,card,detail,medium,access_type")
         );
         assert_eq!(
             lines.next(),
-            Some("7,door-1,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\"")
+            Some("7,door-1,1970-01-01T00:00:00Z,hq,main,denied,,,,\"say \"\"hi\"\", twice\",,")
         );
     }
 

@@ -83,14 +83,28 @@ impl Query {
         conditions.extend(self.kind.map(|kind| text("kind", &kind.code().to_owned())));
         conditions.extend(self.user.as_ref().map(|user| text("\"user\"", user)));
         conditions.extend(self.card.as_ref().map(|card| text("card", card)));
-        if !self.kinds.is_empty() {
-            let codes = self.kinds.iter().map(|k| k.code().to_owned()).collect();
-            conditions.push(Condition {
-                column: "kind",
+        let any_of = |column, values: Vec<String>| {
+            (!values.is_empty()).then_some(Condition {
+                column,
                 test: Test::AnyOf,
-                operand: Operand::Texts(codes),
-            });
-        }
+                operand: Operand::Texts(values),
+            })
+        };
+        let codes = |codes: Vec<&str>| codes.into_iter().map(str::to_owned).collect();
+        conditions.extend(any_of(
+            "kind",
+            codes(self.kinds.iter().map(|k| k.code()).collect()),
+        ));
+        conditions.extend(any_of("door", self.doors.clone()));
+        conditions.extend(any_of("\"user\"", self.users.clone()));
+        conditions.extend(any_of(
+            "medium",
+            codes(self.media.iter().map(|m| m.code()).collect()),
+        ));
+        conditions.extend(any_of(
+            "access_type",
+            codes(self.access_types.iter().map(|a| a.code()).collect()),
+        ));
         conditions
     }
 }
@@ -129,6 +143,41 @@ mod tests {
                 ("at", Test::Before),
                 ("kind", Test::AnyOf)
             ]
+        );
+    }
+
+    #[test]
+    fn lists_become_one_condition_each_and_empty_lists_none() {
+        use crate::journal::{AccessType, Medium};
+        let query = Query {
+            doors: vec!["main".into(), "side".into()],
+            users: vec!["ana".into()],
+            media: vec![Medium::Badge, Medium::Pin],
+            access_types: vec![AccessType::Appointment],
+            since: Some(5),
+            ..Query::default()
+        };
+        let conditions = query.conditions();
+        let columns: Vec<_> = conditions.iter().map(|c| (c.column, c.test)).collect();
+        assert_eq!(
+            columns,
+            [
+                ("at", Test::AtLeast),
+                ("door", Test::AnyOf),
+                ("\"user\"", Test::AnyOf),
+                ("medium", Test::AnyOf),
+                ("access_type", Test::AnyOf),
+            ]
+        );
+        let media = conditions.iter().find(|c| c.column == "medium").unwrap();
+        assert_eq!(
+            media.operand,
+            Operand::Texts(vec!["badge".into(), "pin".into()])
+        );
+        let access = conditions.iter().find(|c| c.column == "access_type");
+        assert_eq!(
+            access.unwrap().operand,
+            Operand::Texts(vec!["appointment".into()])
         );
     }
 }

@@ -91,6 +91,110 @@ impl std::fmt::Display for EventKind {
     }
 }
 
+/// How a credential was presented at the door: the seeds' "média".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Medium {
+    /// A card read (a known card, an unknown one, or one no format reads).
+    Badge,
+    /// A user's (or a guest's) personal PIN typed on a keypad.
+    Pin,
+    /// A code typed that is no one's PIN: a space code, an offline code.
+    Code,
+    /// A QR code shown to a reader.
+    Qr,
+    /// A mobile key (a smartphone).
+    Mobile,
+    /// A remote opening (over the network).
+    Remote,
+}
+
+impl Medium {
+    /// Every medium, in catalogue order.
+    pub const ALL: [Medium; 6] = [
+        Medium::Badge,
+        Medium::Pin,
+        Medium::Code,
+        Medium::Qr,
+        Medium::Mobile,
+        Medium::Remote,
+    ];
+
+    /// The stable code stored in the journal, e.g. `badge`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Medium::Badge => "badge",
+            Medium::Pin => "pin",
+            Medium::Code => "code",
+            Medium::Qr => "qr",
+            Medium::Mobile => "mobile",
+            Medium::Remote => "remote",
+        }
+    }
+
+    /// The medium whose code is `code`, if any.
+    pub fn from_code(code: &str) -> Option<Medium> {
+        Medium::ALL.into_iter().find(|medium| medium.code() == code)
+    }
+}
+
+impl std::fmt::Display for Medium {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Under what right a credential was judged: the seeds' "type d'accès".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessType {
+    /// A user's own grants (Welcomr's "accès permanent").
+    Permanent,
+    /// A guest of an appointment ("rendez-vous").
+    Appointment,
+    /// A permanent space code, bound to a space and no user.
+    SpaceCode,
+    /// An offline code, made from the door's key.
+    OfflineCode,
+    /// A remote opening.
+    Remote,
+}
+
+impl AccessType {
+    /// Every access type, in catalogue order.
+    pub const ALL: [AccessType; 5] = [
+        AccessType::Permanent,
+        AccessType::Appointment,
+        AccessType::SpaceCode,
+        AccessType::OfflineCode,
+        AccessType::Remote,
+    ];
+
+    /// The stable code stored in the journal, e.g. `space_code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccessType::Permanent => "permanent",
+            AccessType::Appointment => "appointment",
+            AccessType::SpaceCode => "space_code",
+            AccessType::OfflineCode => "offline_code",
+            AccessType::Remote => "remote",
+        }
+    }
+
+    /// The access type whose code is `code`, if any.
+    pub fn from_code(code: &str) -> Option<AccessType> {
+        AccessType::ALL
+            .into_iter()
+            .find(|access| access.code() == code)
+    }
+}
+
+impl std::fmt::Display for AccessType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// The reason whose stable code is `code`, if any.
 pub fn reason_from_code(code: &str) -> Option<Reason> {
     Reason::ALL.into_iter().find(|reason| reason.code() == code)
@@ -115,6 +219,13 @@ pub struct Event {
     pub card: Option<String>,
     /// Free text for people (never a secret).
     pub detail: Option<String>,
+    /// How the credential was presented; only for decisions (openings, refusals,
+    /// unknown and unreadable cards), `None` for other events and for events
+    /// recorded before the journal kept it.
+    pub medium: Option<Medium>,
+    /// Under what right the credential was judged, when a holder was found; `None`
+    /// otherwise, and for events recorded before the journal kept it.
+    pub access_type: Option<AccessType>,
 }
 
 impl Event {
@@ -129,6 +240,8 @@ impl Event {
             user: None,
             card: None,
             detail: None,
+            medium: None,
+            access_type: None,
         }
     }
 
@@ -162,11 +275,14 @@ pub struct Entry {
     pub event: Event,
 }
 
-/// Which events to read; every field left `None` matches everything.
+/// Which events to read; every field left `None` (or list left empty) matches
+/// everything, and the fields combine (all must hold).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
     /// Only this door.
     pub door: Option<String>,
+    /// Only these doors (any of them); empty matches every door.
+    pub doors: Vec<String>,
     /// Only events at or after this instant (Unix seconds).
     pub since: Option<i64>,
     /// Only events strictly before this instant (Unix seconds).
@@ -177,6 +293,15 @@ pub struct Query {
     pub kinds: Vec<EventKind>,
     /// Only events of this user, by name.
     pub user: Option<String>,
+    /// Only events of these users (any of them), by name; empty matches every
+    /// event, a user's or not.
+    pub users: Vec<String>,
+    /// Only events presented by these media (any of them); empty matches every
+    /// event, with a medium or not.
+    pub media: Vec<Medium>,
+    /// Only events judged under these access types (any of them); empty matches
+    /// every event, with an access type or not.
+    pub access_types: Vec<AccessType>,
     /// Only events of this card number (as stored: unknown cards only).
     pub card: Option<String>,
     /// At most this many events (the newest).

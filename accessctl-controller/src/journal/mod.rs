@@ -25,6 +25,7 @@ mod presence;
 pub mod schema;
 pub mod spool;
 mod store;
+mod unknown;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -35,14 +36,16 @@ use rusqlite::{params, params_from_iter, Connection, Row, TransactionBehavior};
 use condition::{where_clause, Operand, NEWEST_FIRST};
 pub use controller_journal::{ControllerJournal, OpenJournalError};
 pub use error::JournalError;
-pub use event::{reason_from_code, Entry, Event, EventKind, Query};
+pub use event::{reason_from_code, AccessType, Entry, Event, EventKind, Medium, Query};
 pub use store::{EventStore, Location, StoreError};
+pub use unknown::{unknown_cards, UnknownCard};
 
 /// How long events are kept unless told otherwise: 60 days.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(60 * 24 * 60 * 60);
 
 /// The columns read back by queries, in [`raw_entry`] order.
-const COLUMNS: &str = "seq, controller, at, site, door, kind, reason, user, card, detail";
+const COLUMNS: &str =
+    "seq, controller, at, site, door, kind, reason, user, card, detail, medium, access_type";
 
 /// An open event journal.
 #[derive(Debug)]
@@ -335,6 +338,18 @@ impl Journal {
                 Some(reason_from_code(code).ok_or_else(|| unknown("reason", code.clone()))?)
             }
         };
+        let medium = match &raw.medium {
+            None => None,
+            Some(code) => {
+                Some(Medium::from_code(code).ok_or_else(|| unknown("medium", code.clone()))?)
+            }
+        };
+        let access_type = match &raw.access_type {
+            None => None,
+            Some(code) => Some(
+                AccessType::from_code(code).ok_or_else(|| unknown("access_type", code.clone()))?,
+            ),
+        };
         let event = Event {
             at: raw.at,
             site: raw.site,
@@ -344,6 +359,8 @@ impl Journal {
             user: raw.user,
             card: raw.card,
             detail: raw.detail,
+            medium,
+            access_type,
         };
         Ok(Entry {
             id: raw.id,
@@ -386,8 +403,8 @@ pub(crate) fn cutoff(now: i64, retention: Duration) -> i64 {
 fn insert(conn: &Connection, entry: &Entry) -> rusqlite::Result<usize> {
     let mut statement = conn.prepare_cached(
         "INSERT INTO events (controller, seq, at, site, door, kind, reason, user, card,
-                             detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                             detail, medium, access_type)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (controller, seq) DO NOTHING",
     )?;
     let event = &entry.event;
@@ -402,6 +419,8 @@ fn insert(conn: &Connection, entry: &Entry) -> rusqlite::Result<usize> {
         event.user,
         event.card,
         event.detail,
+        event.medium.map(Medium::code),
+        event.access_type.map(AccessType::code),
     ])
 }
 
@@ -445,6 +464,8 @@ struct RawEntry {
     user: Option<String>,
     card: Option<String>,
     detail: Option<String>,
+    medium: Option<String>,
+    access_type: Option<String>,
 }
 
 /// Reads a row in [`COLUMNS`] order.
@@ -460,6 +481,8 @@ fn raw_entry(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
         user: row.get(7)?,
         card: row.get(8)?,
         detail: row.get(9)?,
+        medium: row.get(10)?,
+        access_type: row.get(11)?,
     })
 }
 

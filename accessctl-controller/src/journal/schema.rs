@@ -172,6 +172,20 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE events_v5 RENAME TO events;
     CREATE INDEX events_door_at ON events (door, at);
     CREATE INDEX events_at ON events (at);",
+    // Version 6: the seeds' history filters. Each decision's medium (how the
+    // credential was presented: `badge`, `pin`, `code`, `qr`, `mobile`, `remote`) and
+    // access type (under what right: `permanent`, `appointment`, `space_code`,
+    // `offline_code`, `remote`); rows of version 5 keep both NULL (not recorded then).
+    // Indexes by medium, access type and user, each with the instant, so that a
+    // 60-day window filtered by one of them reads only its rows.
+    "ALTER TABLE events ADD COLUMN medium TEXT CHECK (medium IS NULL OR medium IN
+        ('badge', 'pin', 'code', 'qr', 'mobile', 'remote'));
+    ALTER TABLE events ADD COLUMN access_type TEXT CHECK (access_type IS NULL OR
+        access_type IN ('permanent', 'appointment', 'space_code', 'offline_code',
+        'remote'));
+    CREATE INDEX events_medium_at ON events (medium, at);
+    CREATE INDEX events_access_type_at ON events (access_type, at);
+    CREATE INDEX events_user_at ON events (user, at);",
 ];
 
 /// The newest schema version this code knows.

@@ -399,3 +399,188 @@ fn a_new_target_receives_the_whole_journal() {
     local.spool_to("postgres://other@/fleet").unwrap();
     assert_eq!(local.pending().unwrap(), 2);
 }
+
+/// A decision presented by `medium` under `access`, by `user` at `door`.
+fn decided(at: i64, door: &str, user: &str, medium: Medium, access: AccessType) -> Event {
+    Event {
+        medium: Some(medium),
+        access_type: Some(access),
+        ..opened(at, door, user)
+    }
+}
+
+#[test]
+fn media_and_access_types_round_trip_through_their_codes() {
+    for medium in Medium::ALL {
+        assert_eq!(Medium::from_code(medium.code()), Some(medium));
+    }
+    for access in AccessType::ALL {
+        assert_eq!(AccessType::from_code(access.code()), Some(access));
+    }
+    assert_eq!(Medium::from_code("smartphone"), None);
+    let json =
+        serde_json::to_value(decided(1, "main", "ana", Medium::Qr, AccessType::SpaceCode)).unwrap();
+    assert_eq!(
+        (&json["medium"], &json["access_type"]),
+        (&"qr".into(), &"space_code".into())
+    );
+    let none = serde_json::to_value(Event::new(1, "hq", "main", EventKind::Tamper)).unwrap();
+    assert!(
+        none["medium"].is_null() && none["access_type"].is_null(),
+        "{none}"
+    );
+}
+
+#[test]
+fn queries_filter_by_doors_users_media_and_access_types() {
+    let mut journal = journal();
+    journal
+        .record_many(&[
+            decided(10, "main", "ana", Medium::Badge, AccessType::Permanent),
+            decided(20, "side", "guest", Medium::Pin, AccessType::Appointment),
+            decided(30, "back", "bob", Medium::Badge, AccessType::Appointment),
+            decided(40, "main", "bob", Medium::Code, AccessType::SpaceCode),
+            Event::new(50, "hq", "main", EventKind::Tamper),
+        ])
+        .unwrap();
+    let at = |query: Query| -> Vec<i64> {
+        journal
+            .query(&query)
+            .unwrap()
+            .iter()
+            .map(|e| e.event.at)
+            .collect()
+    };
+    let doors = Query {
+        doors: vec!["main".into(), "side".into()],
+        ..Query::default()
+    };
+    assert_eq!(at(doors), [50, 40, 20, 10]);
+    let users = Query {
+        users: vec!["bob".into(), "guest".into()],
+        ..Query::default()
+    };
+    assert_eq!(at(users), [40, 30, 20]);
+    let badge_appointment = Query {
+        media: vec![Medium::Badge],
+        access_types: vec![AccessType::Appointment],
+        ..Query::default()
+    };
+    assert_eq!(at(badge_appointment), [30]);
+    let media = Query {
+        media: vec![Medium::Pin, Medium::Code],
+        since: Some(25),
+        ..Query::default()
+    };
+    assert_eq!(at(media), [40]);
+    let access = Query {
+        access_types: vec![AccessType::SpaceCode, AccessType::Permanent],
+        doors: vec!["main".into()],
+        ..Query::default()
+    };
+    assert_eq!(at(access), [40, 10]);
+}
+
+#[test]
+fn a_window_filtered_by_medium_access_type_or_user_reads_its_index() {
+    let journal = journal();
+    let window = |query: Query| Query {
+        since: Some(10),
+        until: Some(20),
+        ..query
+    };
+    for (query, index) in [
+        (
+            window(Query {
+                media: vec![Medium::Badge, Medium::Pin],
+                ..Query::default()
+            }),
+            "events_medium_at",
+        ),
+        (
+            window(Query {
+                access_types: vec![AccessType::Appointment],
+                ..Query::default()
+            }),
+            "events_access_type_at",
+        ),
+        (
+            window(Query {
+                users: vec!["ana".into(), "bob".into()],
+                ..Query::default()
+            }),
+            "events_user_at",
+        ),
+    ] {
+        let plan = journal.plan(&query).unwrap().join("\n");
+        assert!(plan.contains(index), "{query:?}: {plan}");
+    }
+}
+
+#[test]
+fn a_version_5_journal_is_read_with_no_medium_nor_access_type() {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    for (step, sql) in schema::MIGRATIONS.iter().take(5).enumerate() {
+        conn.execute_batch(sql).unwrap();
+        conn.pragma_update(None, "user_version", step as i64 + 1)
+            .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO events (controller, seq, at, site, door, kind, reason, user)
+         SELECT id, 1, 10, 'hq', 'main', 'opened', 'granted', 'ana' FROM controller",
+        [],
+    )
+    .unwrap();
+    conn.execute("UPDATE controller SET next_seq = 2", [])
+        .unwrap();
+    schema::migrate(&mut conn, 5).unwrap();
+    let controller = conn
+        .query_row("SELECT id FROM controller", [], |row| row.get(0))
+        .unwrap();
+    let mut journal = Journal {
+        conn,
+        path: ":memory:".into(),
+        controller,
+    };
+    assert_eq!(journal.schema_version().unwrap(), schema::latest());
+    let old = journal.query(&Query::default()).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].event, opened(10, "main", "ana"));
+    assert_eq!(
+        (old[0].event.medium, old[0].event.access_type),
+        (None, None)
+    );
+    let badges = Query {
+        media: vec![Medium::Badge],
+        ..Query::default()
+    };
+    assert!(
+        journal.query(&badges).unwrap().is_empty(),
+        "an old row has no medium"
+    );
+    journal
+        .record(&decided(
+            20,
+            "main",
+            "bob",
+            Medium::Badge,
+            AccessType::Permanent,
+        ))
+        .unwrap();
+    assert_eq!(journal.query(&badges).unwrap().len(), 1);
+}
+
+#[test]
+fn an_unknown_stored_medium_is_an_error_not_a_panic() {
+    let journal = journal();
+    journal
+        .conn
+        .execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO events (controller, seq, at, site, door, kind, medium)
+                 VALUES ('c-1', 1, 1, 'hq', 'main', 'opened', 'telepathy');",
+        )
+        .unwrap();
+    let error = journal.query(&Query::default()).unwrap_err();
+    assert!(error.to_string().contains("telepathy"), "{error}");
+}

@@ -114,3 +114,101 @@ fn the_purge_keeps_an_event_exactly_the_retention_old() {
         assert_eq!(sequences(store)["door-1"], [2, 3, 4]);
     });
 }
+
+/// A decision presented by `medium` under `access` for `user` at `door`.
+fn decided(
+    at: i64,
+    door: &str,
+    user: &str,
+    medium: accessctl_controller::journal::Medium,
+    access: accessctl_controller::journal::AccessType,
+) -> accessctl_controller::journal::Event {
+    accessctl_controller::journal::Event {
+        medium: Some(medium),
+        access_type: Some(access),
+        ..opened(at, door, user)
+    }
+}
+
+#[test]
+fn the_history_filters_select_alike() {
+    use accessctl_controller::journal::{AccessType, Medium};
+    on_both("history_filters", |store| {
+        let batch = entries(
+            "door-1",
+            1,
+            vec![
+                decided(
+                    NOVEMBER + 1,
+                    "main",
+                    "ana",
+                    Medium::Badge,
+                    AccessType::Permanent,
+                ),
+                decided(
+                    NOVEMBER + 2,
+                    "side",
+                    "guest",
+                    Medium::Pin,
+                    AccessType::Appointment,
+                ),
+                decided(
+                    NOVEMBER + 3,
+                    "back",
+                    "bob",
+                    Medium::Badge,
+                    AccessType::Appointment,
+                ),
+                decided(
+                    NOVEMBER + 4,
+                    "main",
+                    "bob",
+                    Medium::Code,
+                    AccessType::SpaceCode,
+                ),
+                accessctl_controller::journal::Event::new(
+                    NOVEMBER + 5,
+                    "hq",
+                    "main",
+                    EventKind::Tamper,
+                ),
+            ],
+        );
+        store.append(&batch).unwrap();
+        let ids = |store: &mut dyn EventStore, query: Query| -> Vec<i64> {
+            store.query(&query).unwrap().iter().map(|e| e.id).collect()
+        };
+        let name = store.name();
+        let doors = Query {
+            doors: vec!["main".into(), "side".into()],
+            ..Query::default()
+        };
+        assert_eq!(ids(store, doors), [5, 4, 2, 1], "{name}");
+        let users = Query {
+            users: vec!["bob".into(), "guest".into()],
+            ..Query::default()
+        };
+        assert_eq!(ids(store, users), [4, 3, 2], "{name}");
+        let media = Query {
+            media: vec![Medium::Pin, Medium::Code],
+            ..Query::default()
+        };
+        assert_eq!(ids(store, media), [4, 2], "{name}");
+        let access = Query {
+            access_types: vec![AccessType::Appointment],
+            media: vec![Medium::Badge],
+            ..Query::default()
+        };
+        assert_eq!(ids(store, access), [3], "{name}");
+        let kinds = Query {
+            kinds: vec![EventKind::Tamper],
+            doors: vec!["main".into()],
+            ..Query::default()
+        };
+        assert_eq!(ids(store, kinds), [5], "{name}");
+        let all = store.query(&Query::default()).unwrap();
+        assert_eq!(all[0].event.medium, None, "{name}");
+        assert_eq!(all[1].event.medium, Some(Medium::Code), "{name}");
+        assert_eq!(all[1].event.access_type, Some(AccessType::SpaceCode));
+    });
+}

@@ -134,3 +134,84 @@ fn months_are_partitions_read_by_a_60_day_query_and_dropped_by_the_purge() {
     assert_eq!(store.append(&late).unwrap(), 1);
     assert_eq!(store.partitions().unwrap().len(), 4);
 }
+
+#[test]
+fn a_version_2_database_is_read_with_no_medium_and_filtered_by_index() {
+    use accessctl_controller::journal::{AccessType, Event, EventKind, Medium};
+    let database = fresh_database("version_2");
+    let mut admin = database.config().connect(postgres::NoTls).unwrap();
+    // The journal as the previous release left it: migrations 1 and 2, one month,
+    // one event.
+    admin
+        .batch_execute("CREATE TABLE journal_schema (version BIGINT NOT NULL)")
+        .unwrap();
+    for sql in schema::MIGRATIONS.iter().take(2) {
+        admin.batch_execute(sql).unwrap();
+    }
+    admin
+        .batch_execute(&format!(
+            "INSERT INTO journal_schema (version) VALUES (2);
+             CREATE TABLE events_p202611 PARTITION OF events
+                 FOR VALUES FROM ({NOVEMBER}) TO ({});
+             INSERT INTO events (controller, seq, at, site, door, kind, reason, \"user\")
+                 VALUES ('door-1', 1, {}, 'hq', 'main', 'opened', 'granted', 'ana');",
+            NOVEMBER + 30 * DAY,
+            NOVEMBER + 10
+        ))
+        .unwrap();
+    let mut store = Postgres::connect_existing(&database).unwrap();
+    assert_eq!(store.schema_version().unwrap(), schema::latest());
+    let old = store.query(&Query::default()).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].event, opened(NOVEMBER + 10, "main", "ana"));
+    let badge = Event {
+        medium: Some(Medium::Badge),
+        access_type: Some(AccessType::Appointment),
+        ..Event::new(NOVEMBER + 20, "hq", "main", EventKind::Opened)
+    };
+    // A month made after the migration has the new columns too.
+    let december = Event {
+        medium: Some(Medium::Pin),
+        ..Event::new(NOVEMBER + 40 * DAY, "hq", "side", EventKind::Denied)
+    };
+    store
+        .append(&entries("door-1", 2, vec![badge.clone(), december.clone()]))
+        .unwrap();
+    let badges = Query {
+        media: vec![Medium::Badge],
+        access_types: vec![AccessType::Appointment],
+        ..Query::default()
+    };
+    let found = store.query(&badges).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].event, badge);
+    let pins = Query {
+        media: vec![Medium::Pin],
+        ..Query::default()
+    };
+    assert_eq!(store.query(&pins).unwrap()[0].event, december);
+
+    // A 60-day window by medium reads the (medium, at) index once the table is large
+    // enough for an index to matter.
+    let many: Vec<Event> = (0..20_000)
+        .map(|i| Event {
+            medium: Some(if i % 50 == 0 {
+                Medium::Qr
+            } else {
+                Medium::Badge
+            }),
+            ..opened(NOVEMBER + 100 + i, "main", "ana")
+        })
+        .collect();
+    store.bulk_load(&entries("door-2", 1, many)).unwrap();
+    admin.batch_execute("ANALYZE events").unwrap();
+    let window = Query {
+        media: vec![Medium::Qr],
+        since: Some(NOVEMBER),
+        until: Some(NOVEMBER + 60 * DAY),
+        ..Query::default()
+    };
+    let plan = store.plan(&window).unwrap().join("\n");
+    assert!(plan.contains("medium_at"), "{plan}");
+    assert_eq!(store.query(&window).unwrap().len(), 400);
+}

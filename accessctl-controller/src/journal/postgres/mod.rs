@@ -33,10 +33,11 @@ pub use postgres as client;
 
 use super::condition::{where_clause, Operand, NEWEST_FIRST};
 use super::store::{EventStore, StoreError};
-use super::{cutoff, reason_from_code, Entry, Event, EventKind, Query};
+use super::{cutoff, reason_from_code, AccessType, Entry, Event, EventKind, Medium, Query};
 
 /// The columns read back by queries, in [`Postgres::entry`] order.
-const COLUMNS: &str = "seq, controller, at, site, door, kind, reason, \"user\", card, detail";
+const COLUMNS: &str =
+    "seq, controller, at, site, door, kind, reason, \"user\", card, detail, medium, access_type";
 
 /// An open connection to a PostgreSQL event store.
 pub struct Postgres {
@@ -98,7 +99,7 @@ impl Postgres {
         self.ensure_partitions(entries)?;
         let load = |client: &mut Client| -> Result<u64, postgres::Error> {
             let mut writer = client.copy_in(
-                "COPY events (controller, seq, at, site, door, kind, reason, \"user\", card, detail) FROM STDIN",
+                "COPY events (controller, seq, at, site, door, kind, reason, \"user\", card, detail, medium, access_type) FROM STDIN",
             )?;
             let mut line = String::new();
             for entry in entries {
@@ -279,6 +280,16 @@ impl Postgres {
             None => None,
             Some(code) => Some(reason_from_code(&code).ok_or_else(|| unknown("reason", code))?),
         };
+        let medium = match row.get::<_, Option<String>>(10) {
+            None => None,
+            Some(code) => Some(Medium::from_code(&code).ok_or_else(|| unknown("medium", code))?),
+        };
+        let access_type = match row.get::<_, Option<String>>(11) {
+            None => None,
+            Some(code) => {
+                Some(AccessType::from_code(&code).ok_or_else(|| unknown("access_type", code))?)
+            }
+        };
         let event = Event {
             at: row.get(2),
             site: row.get(3),
@@ -288,6 +299,8 @@ impl Postgres {
             user: row.get(7),
             card: row.get(8),
             detail: row.get(9),
+            medium,
+            access_type,
         };
         Ok(Entry {
             id,
@@ -315,9 +328,11 @@ fn insert_rows(
 ) -> Result<u64, postgres::Error> {
     let columns = Columns::of(entries);
     let sql = format!(
-        "INSERT INTO events (controller, seq, at, site, door, kind, reason, \"user\", card, detail)
+        "INSERT INTO events (controller, seq, at, site, door, kind, reason, \"user\", card, detail,
+                             medium, access_type)
          SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
-                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                              $11::text[], $12::text[])
          {conflict}"
     );
     client.execute(
@@ -333,6 +348,8 @@ fn insert_rows(
             &columns.user,
             &columns.card,
             &columns.detail,
+            &columns.medium,
+            &columns.access_type,
         ],
     )
 }
@@ -463,6 +480,8 @@ struct Columns<'a> {
     user: Vec<Option<&'a str>>,
     card: Vec<Option<&'a str>>,
     detail: Vec<Option<&'a str>>,
+    medium: Vec<Option<&'static str>>,
+    access_type: Vec<Option<&'static str>>,
 }
 
 impl<'a> Columns<'a> {
@@ -482,6 +501,14 @@ impl<'a> Columns<'a> {
             user: column(&|e| e.event.user.as_deref()),
             card: column(&|e| e.event.card.as_deref()),
             detail: column(&|e| e.event.detail.as_deref()),
+            medium: entries
+                .iter()
+                .map(|e| e.event.medium.map(Medium::code))
+                .collect(),
+            access_type: entries
+                .iter()
+                .map(|e| e.event.access_type.map(AccessType::code))
+                .collect(),
         }
     }
 }
@@ -489,7 +516,7 @@ impl<'a> Columns<'a> {
 /// Appends `entry` to `line` as one line of `COPY`'s text format.
 fn copy_line(line: &mut String, entry: &Entry) {
     let event = &entry.event;
-    let fields: [Option<&str>; 10] = [
+    let fields: [Option<&str>; 12] = [
         Some(&entry.controller),
         None,
         None,
@@ -500,6 +527,8 @@ fn copy_line(line: &mut String, entry: &Entry) {
         event.user.as_deref(),
         event.card.as_deref(),
         event.detail.as_deref(),
+        event.medium.map(Medium::code),
+        event.access_type.map(AccessType::code),
     ];
     for (index, field) in fields.iter().enumerate() {
         if index > 0 {

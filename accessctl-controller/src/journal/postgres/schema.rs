@@ -53,6 +53,19 @@ pub const MIGRATIONS: &[&str] = &[
         'unknown_card', 'reader_offline', 'reader_online', 'tamper', 'bad_parity',
         'unreadable_card', 'power', 'keypad_lockout', 'reader_fault', 'audit_refused',
         'presence_reset'));",
+    // Version 3: the seeds' history filters. Each decision's medium and access type
+    // (NULL for the rows of version 2, which did not record them; added on the
+    // partitioned parent, so every month's partition has them), and indexes by
+    // medium, access type and user with the instant (made on every partition).
+    "ALTER TABLE events
+        ADD COLUMN medium TEXT CONSTRAINT events_medium CHECK (medium IS NULL OR medium
+            IN ('badge', 'pin', 'code', 'qr', 'mobile', 'remote')),
+        ADD COLUMN access_type TEXT CONSTRAINT events_access_type CHECK (access_type
+            IS NULL OR access_type IN ('permanent', 'appointment', 'space_code',
+            'offline_code', 'remote'));
+    CREATE INDEX events_medium_at ON events (medium, at);
+    CREATE INDEX events_access_type_at ON events (access_type, at);
+    CREATE INDEX events_user_at ON events (\"user\", at);",
 ];
 
 /// The newest schema version this code knows.
