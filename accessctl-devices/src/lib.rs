@@ -38,6 +38,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod card_io;
+pub mod card_memory;
 pub mod osdp;
 pub mod sim;
 pub mod transport;
