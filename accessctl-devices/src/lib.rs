@@ -8,6 +8,9 @@
 //!   replies, a stream reader), its secure channel, and both ends of a bus: the
 //!   [`osdp::control_panel`] (polling, retries, offline detection, file transfer) and
 //!   the [`osdp::peripheral`] device; the PN532 encoder's frames are to come;
+//! - **card encoding** — [`card_io`]: the [`card_io::CardIo`] operations an encoder
+//!   performs on the card in its field (MIFARE Classic blocks, NTAG pages), whatever
+//!   speaks to the card;
 //! - **transports** — [`transport`]: serial ports, TCP (connect or listen) and an
 //!   in-memory pair, named on the command line as a `Connection`;
 //! - **simulated devices** — [`sim`]: a lock that decides offline with
