@@ -592,6 +592,12 @@ fn user_clause(p: &mut Printer, _depth: usize, clause: &UserClause) {
         }
         UserClause::Allow { targets, schedule } => allow(p, targets, schedule.as_ref()),
         UserClause::Admin { rights, ip } => admin(p, rights, ip.as_ref()),
+        UserClause::Key(options) => {
+            p.token("key");
+            for option in options {
+                p.token(option.kind.as_str());
+            }
+        }
     }
 }
 

@@ -269,6 +269,7 @@ fn reedition_code(why: &accessctl_core::card_key::ReeditionReason) -> &'static s
         Why::Layout { .. } => "layout",
         Why::OfflineAccess { .. } => "offline_access",
         Why::Card { .. } => "card",
+        Why::KeyOptions { .. } => "key_options",
         Why::Doors { .. } => "doors",
         Why::Timetable { .. } => "timetable",
         Why::Revocations { .. } => "revocations",

@@ -93,6 +93,7 @@ keywords! {
     Description = "description",
     Badge = "badge",
     Zone = "zone",
+    Key = "key",
 }
 
 impl Keyword {

@@ -95,7 +95,7 @@ pub struct AreaRead {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum LayoutError {
     /// The bytes are not the size of the card's key area.
-    #[error("{found} bytes read, the key area of a {card} has {expected}")]
+    #[error("{found} bytes read, the key area of the card ({card}) has {expected}")]
     AreaLength {
         /// The card family.
         card: CardName,
@@ -109,9 +109,9 @@ pub enum LayoutError {
 /// A key image too large for the card, refused before anything is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error(
-    "a key image of {image} bytes does not fit a {card}: a slot needs {needed} bytes \
-     (image, padding and header) and the card's key area has {free} bytes, {largest} \
-     at most for one image"
+    "a key image of {image} bytes does not fit the card ({card}): a slot needs {needed} \
+     bytes (image, padding and header), the card's key area has {free} bytes and takes \
+     an image of {largest} bytes at most"
 )]
 pub struct TooLarge {
     /// The card family.

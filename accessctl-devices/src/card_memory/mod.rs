@@ -34,6 +34,8 @@ mod test_card;
 mod tests;
 
 use crate::card_io::CardType;
+#[cfg(test)]
+use crate::card_io::{CardInField, CardIo, CardIoError, KeySlot};
 use accessctl_core::secret::Key;
 
 pub use area::{AreaRead, LayoutError, SlotProblem, SlotState, Stored, TooLarge, WritePlan};

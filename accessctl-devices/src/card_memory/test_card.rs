@@ -4,8 +4,12 @@
 //! be cut after any number of operations. The simulated cards of `pn532::sim::card`
 //! are the full model; this one keeps the tests of this module self-contained.
 
-use super::{data_blocks, sector_of, trailer_block, Geometry, PERSONALISED_ACCESS};
-use crate::card_io::{CardInField, CardIo, CardIoError, CardType, KeySlot};
+// Everything from `super`, so that the controller's encoder tests can include this
+// file with `#[path]` beside the same names.
+use super::{
+    data_blocks, sector_of, trailer_block, CardInField, CardIo, CardIoError, CardType, Geometry,
+    KeySlot, PERSONALISED_ACCESS,
+};
 
 #[derive(Debug, Clone)]
 pub struct TestCard {
@@ -86,7 +90,10 @@ impl TestCard {
     fn ready(&mut self) -> Result<(), CardIoError> {
         self.step()?;
         if self.halted {
-            return Err(CardIoError::Nak { address: 0, code: 0x4 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x4,
+            });
         }
         Ok(())
     }
@@ -120,7 +127,10 @@ impl CardIo for TestCard {
             .memory
             .get(usize::from(trailer_block(sector_of(block))))
             .copied()
-            .ok_or(CardIoError::Nak { address: 0, code: 0x0 })?;
+            .ok_or(CardIoError::Nak {
+                address: 0,
+                code: 0x0,
+            })?;
         let expected = match slot {
             KeySlot::A => &trailer[0..6],
             KeySlot::B => &trailer[10..16],
@@ -138,7 +148,10 @@ impl CardIo for TestCard {
     fn read_block(&mut self, block: u8) -> Result<[u8; 16], CardIoError> {
         self.ready()?;
         if self.authenticated.map(|a| a.0) != Some(sector_of(block)) {
-            return Err(CardIoError::Nak { address: 0, code: 0x4 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x4,
+            });
         }
         let mut data = self.memory[usize::from(block)];
         if block == trailer_block(sector_of(block)) {
@@ -151,13 +164,19 @@ impl CardIo for TestCard {
         self.ready()?;
         let sector = sector_of(block);
         let Some((authed, slot)) = self.authenticated else {
-            return Err(CardIoError::Nak { address: 0, code: 0x4 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x4,
+            });
         };
         let trailer = self.memory[usize::from(trailer_block(sector))];
         let personalised = trailer[6..9] == PERSONALISED_ACCESS;
         let writable = data_blocks(sector).contains(&block) || block == trailer_block(sector);
         if authed != sector || !writable || (personalised && slot != KeySlot::B) || block == 0 {
-            return Err(CardIoError::Nak { address: 0, code: 0x4 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x4,
+            });
         }
         self.memory[usize::from(block)] = data;
         Ok(())
@@ -167,7 +186,10 @@ impl CardIo for TestCard {
         self.ready()?;
         if usize::from(page) >= self.pages.len() || self.ntag_protected(page, true) {
             self.halted = true;
-            return Err(CardIoError::Nak { address: 0, code: 0x0 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x0,
+            });
         }
         let [_, _, pwd, pack] = self.geometry().config_pages();
         let mut out = [0u8; 16];
@@ -185,7 +207,10 @@ impl CardIo for TestCard {
         self.ready()?;
         if page < 4 || usize::from(page) >= self.pages.len() || self.ntag_protected(page, false) {
             self.halted = true;
-            return Err(CardIoError::Nak { address: 0, code: 0x0 });
+            return Err(CardIoError::Nak {
+                address: 0,
+                code: 0x0,
+            });
         }
         self.pages[usize::from(page)] = data;
         Ok(())

@@ -24,6 +24,7 @@ fn image(doors: usize, issued: i64) -> Vec<u8> {
         holder: [1; 8],
         offline: true,
         card: Some(42),
+        key_options: Default::default(),
         issued: Timestamp(issued),
         expiry: Timestamp(issued + 86_400),
         valid_from: i32::MIN,

@@ -11,8 +11,8 @@
 
 use super::once::Once;
 use crate::diagnostic::Diagnostic;
-use crate::model::{self, AccountId, Admin, Credential, Grant, Policy, Validity};
-use crate::syntax::ast::{self, Entry, UserClause};
+use crate::model::{self, AccountId, Admin, Credential, Grant, KeyOptions, Policy, Validity};
+use crate::syntax::ast::{self, Entry, KeyOption, UserClause};
 use crate::validate::names::Names;
 use crate::validate::values;
 
@@ -41,6 +41,7 @@ fn user(
         active: true,
         offline: false,
         remote: false,
+        key_options: KeyOptions::empty(),
         credentials: Vec::new(),
         schedule: None,
         grants: Vec::new(),
@@ -117,6 +118,16 @@ fn clause(
                 .collect(),
             schedule: schedule.as_ref().and_then(|s| names.schedule(s, diags)),
         }),
+        UserClause::Key(options) => {
+            if once.first("key", at, diags) {
+                for option in options {
+                    user.key_options |= match option.kind {
+                        KeyOption::Audit => KeyOptions::AUDIT,
+                        KeyOption::Antipassback => KeyOptions::ANTIPASSBACK,
+                    };
+                }
+            }
+        }
         UserClause::Admin { rights, ip } => {
             if once.first("admin", at, diags) {
                 user.admin = Some(Admin {
