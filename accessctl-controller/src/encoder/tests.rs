@@ -1,23 +1,13 @@
-//! The encoder's operations against a card in memory (the card memory's stand-in,
-//! included from the devices crate).
+//! The encoder's operations against the simulated cards of
+//! `accessctl_devices::pn532::sim::card`.
 
 use super::*;
 use accessctl_core::card_key::ReeditionReason;
 use accessctl_core::model::{KeyOptions, Policy};
 use accessctl_core::secret::Key;
 use accessctl_core::{check, CompiledPolicy, Sources};
-#[allow(unused_imports)]
-use accessctl_devices::card_io::{CardType, KeySlot};
-#[allow(unused_imports)]
-use accessctl_devices::card_memory::{
-    data_blocks, sector_of, trailer_block, Geometry, PERSONALISED_ACCESS,
-};
-
-#[path = "../../../accessctl-devices/src/card_memory/test_card.rs"]
-#[allow(dead_code)]
-mod test_card;
-
-use test_card::TestCard;
+use accessctl_devices::card_io::CardType;
+use accessctl_devices::pn532::sim::card::SimCard;
 
 const POLICY: &str = r#"
 site hq { timezone "Europe/Paris"  door store { offline }  door lab { offline }  DOORS }
@@ -32,7 +22,7 @@ const EXPIRY: Timestamp = Timestamp(1_795_000_000 + 30 * 86_400);
 
 fn compile(text: &str) -> (Policy, CompiledPolicy) {
     let mut sources = Sources::new();
-    sources.add("hq.acl", &text.replace("DOORS", ""));
+    sources.add("hq.acl", text.replace("DOORS", ""));
     let checked = check(&sources);
     let policy = checked
         .policy
@@ -56,8 +46,8 @@ const TYPES: [CardType; 4] = [
     CardType::Ntag216,
 ];
 
-fn blank(card_type: CardType) -> TestCard {
-    TestCard::blank(card_type, &[0x04, 1, 2, 3, 4, 5, 6])
+fn blank(card_type: CardType) -> SimCard {
+    SimCard::new(card_type)
 }
 
 #[test]
@@ -99,7 +89,7 @@ fn update_refuses_another_users_card() {
         EncoderError::Refused(KeyStatus::InvalidUserKey { holder: Some(bob) })
     );
     assert_eq!(error.to_string(), "invalid user key");
-    assert_eq!(card.memory, before.memory, "nothing written");
+    assert_eq!(card.memory(), before.memory(), "nothing written");
 }
 
 #[test]
@@ -177,7 +167,7 @@ fn the_station_updates_every_card_that_needs_it() {
     let (ana, bob) = (user(&policy, "ana"), user(&policy, "bob"));
     let mut cards = [
         blank(CardType::Ntag216),
-        TestCard::blank(CardType::Classic1k, &[9, 9, 9, 9]),
+        SimCard::blank(CardType::Classic1k, &[9, 9, 9, 9]).unwrap(),
     ];
     write(&mut cards[0], &keys(&policy), ana, ISSUED, EXPIRY).unwrap();
     write(&mut cards[1], &keys(&policy), bob, ISSUED, EXPIRY).unwrap();
@@ -242,6 +232,5 @@ fn a_key_too_large_for_the_card_is_refused_before_any_write() {
             .contains("does not fit the card (NTAG215)"),
         "{error}"
     );
-    assert_eq!(card.pages, before.pages);
-    assert_eq!(card.operations, 1, "only the detection");
+    assert_eq!(card.memory(), before.memory(), "nothing written");
 }

@@ -1,7 +1,7 @@
 use super::area::{capacity, plan_write, read_area, SlotState};
 use super::test_card::TestCard;
 use super::*;
-use crate::card_io::{CardIo, CardType};
+use crate::card_io::{CardIo, CardIoError, CardType};
 use accessctl_core::card_key::{Capacity, DoorEntry, KeyImage, Timetable, ALWAYS, TAG_LEN};
 use accessctl_core::Timestamp;
 use proptest::prelude::*;
@@ -331,4 +331,85 @@ fn secrets_never_show_in_debug() {
     let secrets = CardSecrets::new(&card_key(), &[1, 2, 3, 4]);
     assert_eq!(format!("{secrets:?}"), "CardSecrets(<redacted>)");
     let _ = TestCard::blank(CardType::Ntag215, &[1]).release();
+}
+
+// ---------------------------------------------------------------------------------
+// The same against the simulated cards of `pn532::sim::card` (access bits, keys and
+// NTAG protection as the chips enforce them).
+
+use crate::pn532::sim::card::SimCard;
+
+fn sim_blank(card_type: CardType) -> SimCard {
+    SimCard::blank(card_type, &uid(card_type)).unwrap()
+}
+
+fn sim_write(card: &mut SimCard, image: &[u8]) -> Result<Written, CardError> {
+    let info = card.detect()?.ok_or(CardIoError::NoCard)?;
+    let secrets = CardSecrets::new(&card_key(), &info.uid);
+    write_card(card, &info, &secrets, image)
+}
+
+fn sim_read(card: &mut SimCard) -> Result<CardRead, CardError> {
+    let info = card.detect()?.ok_or(CardIoError::NoCard)?;
+    let secrets = CardSecrets::new(&card_key(), &info.uid);
+    read_card(card, &info, &secrets)
+}
+
+#[test]
+fn the_simulated_cards_take_and_give_back_a_key() {
+    for card_type in TYPES {
+        let mut card = sim_blank(card_type);
+        for round in 0..3 {
+            let key = image(6, round);
+            let written =
+                sim_write(&mut card, &key).unwrap_or_else(|e| panic!("{card_type:?}: {e}"));
+            assert_eq!(written.personalised, round == 0);
+            let read = sim_read(&mut card).unwrap();
+            assert_eq!(read.personalisation, Personalisation::Personalised);
+            assert_eq!(read.area.key.unwrap().image, key, "{card_type:?}");
+        }
+        // Another site's encoder reads nothing of it.
+        let info = card.detect().unwrap().unwrap();
+        let other = CardSecrets::new(&Key::from_entropy([1; 32]), &info.uid);
+        assert!(read_card(&mut card, &info, &other).is_err());
+    }
+}
+
+/// The removed-card test on the simulated cards: the field cut after every card
+/// operation of a write (a first write, and an update over a card holding two keys).
+#[test]
+fn a_simulated_card_pulled_mid_write_holds_the_old_key_or_the_new_one() {
+    for card_type in TYPES {
+        for old_rounds in [0, 2] {
+            let mut pristine = sim_blank(card_type);
+            let mut old = None;
+            for round in 0..old_rounds {
+                let key = image(4, round);
+                sim_write(&mut pristine, &key).unwrap();
+                old = Some(key);
+            }
+            let new = image(4, 100);
+            let mut cut = 0;
+            loop {
+                let mut card = pristine.clone();
+                card.remove_after(Some(cut));
+                let result = sim_write(&mut card, &new);
+                card.remove_after(None);
+                card.set_present(true);
+                let holds = sim_read(&mut card).unwrap().area.key.map(|k| k.image);
+                if result.is_ok() {
+                    assert_eq!(holds.as_ref(), Some(&new));
+                    break;
+                }
+                assert!(
+                    holds.as_ref() == Some(&new) || holds == old,
+                    "{card_type:?} cut after {cut} operations: {:?}",
+                    holds.map(|h| h.len())
+                );
+                cut += 1;
+                assert!(cut < 2000);
+            }
+            assert!(cut > 10, "{card_type:?}: the write was cut {cut} ways");
+        }
+    }
 }
