@@ -11,6 +11,7 @@ use accessctl_core::time::{TimestampError, WrittenTimestamp};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod devices;
+mod encoder;
 mod journal;
 mod offline;
 mod sim;
@@ -18,6 +19,10 @@ mod zone;
 
 pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
+};
+pub use encoder::{
+    CardPolicyArgs, EncoderArgs, EncoderCommand, EncoderInfoArgs, EncoderReadArgs,
+    EncoderUpdateArgs, EncoderWatchArgs, EncoderWriteArgs, PortArgs,
 };
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
@@ -71,6 +76,8 @@ pub enum Command {
     Lock(LockArgs),
     /// Data-on-card keys: `key encode`, `key status`.
     Key(KeyArgs),
+    /// A PN532 card encoder: `encoder info`, `write`, `read`, `update`, `watch`.
+    Encoder(EncoderArgs),
     /// Simulated OSDP devices: `sim lock`, `sim reader`.
     Sim(SimArgs),
     /// Run a shipped example site end to end on this machine: controller, simulated
@@ -100,6 +107,7 @@ impl Command {
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
             Command::Key(args) => args.format().into(),
+            Command::Encoder(args) => args.format().into(),
             Command::Sim(args) => args.format().into(),
             Command::Demo(args) => args.format.value.into(),
             Command::Controller(args) => args.format().into(),

@@ -54,6 +54,9 @@ pub enum CliError {
     /// `zone show` or `zone reset` cannot answer: the journal, its presence store.
     #[error(transparent)]
     Zone(accessctl_controller::zone::ZoneError),
+    /// An encoder command cannot answer: the port, the PN532, the card.
+    #[error(transparent)]
+    Encoder(#[from] crate::commands::encoder::EncoderCommandError),
 }
 
 impl CliError {
@@ -75,6 +78,7 @@ impl CliError {
             CliError::Controller(error) => error.kind(),
             CliError::Journal(error) => error.kind(),
             CliError::Zone(error) => crate::commands::zone::error_kind(error),
+            CliError::Encoder(error) => error.kind(),
         }
     }
 
@@ -97,6 +101,7 @@ impl CliError {
             CliError::Controller(error) => error.help(),
             CliError::Journal(error) => error.help(),
             CliError::Zone(error) => crate::commands::zone::error_help(error),
+            CliError::Encoder(error) => error.help(),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@ pub mod check;
 pub mod codes;
 pub mod controller;
 pub mod demo;
+pub mod encoder;
 pub mod fmt;
 pub mod journal;
 pub mod keys;
