@@ -206,8 +206,8 @@ impl Exchange {
 const READ_LEN: usize = 512;
 
 /// A PN532 on a transport, driven from the host; a [`CardIo`] over it.
-pub struct Pn532 {
-    transport: Box<dyn Transport>,
+pub struct Pn532<T: Transport = Box<dyn Transport>> {
+    transport: T,
     timeouts: Timeouts,
     firmware: FirmwareVersion,
     card: Option<CardInField>,
@@ -215,7 +215,7 @@ pub struct Pn532 {
     wire_bytes: u64,
 }
 
-impl std::fmt::Debug for Pn532 {
+impl<T: Transport> std::fmt::Debug for Pn532<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pn532")
             .field("transport", &self.transport.name())
@@ -225,10 +225,10 @@ impl std::fmt::Debug for Pn532 {
     }
 }
 
-impl Pn532 {
+impl<T: Transport> Pn532<T> {
     /// Wakes the PN532 on `transport` up (HSU wake-up, SAMConfiguration normal mode)
     /// and reads its firmware version.
-    pub fn open(transport: Box<dyn Transport>, timeouts: Timeouts) -> Result<Self, ClientError> {
+    pub fn open(transport: T, timeouts: Timeouts) -> Result<Self, ClientError> {
         let mut pn532 = Pn532 {
             transport,
             timeouts,
@@ -267,6 +267,11 @@ impl Pn532 {
     /// The firmware version the PN532 reported.
     pub fn firmware(&self) -> FirmwareVersion {
         self.firmware
+    }
+
+    /// The transport (a test's simulated PN532, to inject faults).
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
     }
 
     /// Bytes sent and received so far (frames, ACKs and the wake-up).
@@ -407,7 +412,7 @@ impl Pn532 {
     }
 }
 
-impl CardIo for Pn532 {
+impl<T: Transport> CardIo for Pn532<T> {
     fn detect(&mut self) -> Result<Option<CardInField>, CardIoError> {
         self.card = None;
         let Some(TargetA {

@@ -410,9 +410,9 @@ impl<'a> Cursor<'a> {
         let slice = self
             .data
             .get(self.at..self.at + n)
-            .ok_or(PayloadError::Truncated {
+            .ok_or_else(|| PayloadError::Truncated {
                 offset: self.base + self.data.len(),
-                needed: self.at + n - self.data.len(),
+                needed: (self.at + n).saturating_sub(self.data.len()),
             })?;
         self.at += n;
         Ok(slice)

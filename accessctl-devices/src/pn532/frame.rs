@@ -166,10 +166,13 @@ pub fn checksum(bytes: &[u8]) -> u8 {
 }
 
 fn byte(bytes: &[u8], offset: usize) -> Result<u8, FrameError> {
-    bytes.get(offset).copied().ok_or(FrameError::Truncated {
-        offset: bytes.len(),
-        needed: offset + 1 - bytes.len(),
-    })
+    bytes
+        .get(offset)
+        .copied()
+        .ok_or_else(|| FrameError::Truncated {
+            offset: bytes.len(),
+            needed: (offset + 1).saturating_sub(bytes.len()),
+        })
 }
 
 impl Frame {
@@ -306,10 +309,12 @@ impl Frame {
             }
         };
         let dcs_at = tfi_at + length;
-        let body = bytes.get(tfi_at..dcs_at).ok_or(FrameError::Truncated {
-            offset: bytes.len(),
-            needed: dcs_at + 2 - bytes.len(),
-        })?;
+        let body = bytes
+            .get(tfi_at..dcs_at)
+            .ok_or_else(|| FrameError::Truncated {
+                offset: bytes.len(),
+                needed: (dcs_at + 2).saturating_sub(bytes.len()),
+            })?;
         let dcs = byte(bytes, dcs_at)?;
         let expected = checksum(body);
         if dcs != expected {

@@ -96,8 +96,8 @@ impl SimPn532 {
         while let Some(frame) = self.reader.next_frame() {
             match frame {
                 Ok(Frame::Nack) => {
-                    if let Some(last) = &self.last_response {
-                        out.extend_from_slice(last);
+                    if let Some(last) = self.last_response.clone() {
+                        out.extend(self.maybe_corrupt(last));
                     }
                 }
                 // An ACK from the host aborts the command in progress: none is.
@@ -130,16 +130,20 @@ impl SimPn532 {
             }
             Err(_) => Frame::Error.encode(),
         };
-        let mut sent = response.clone();
+        self.last_response = Some(response.clone());
+        out.extend(self.maybe_corrupt(response));
+    }
+
+    /// A response as sent: with a wrong data checksum while that fault lasts.
+    fn maybe_corrupt(&mut self, mut response: Vec<u8>) -> Vec<u8> {
         if self.faults.bad_checksums > 0 {
             self.faults.bad_checksums -= 1;
-            let dcs = sent.len().saturating_sub(2);
-            if let Some(byte) = sent.get_mut(dcs) {
+            let dcs = response.len().saturating_sub(2);
+            if let Some(byte) = response.get_mut(dcs) {
                 *byte ^= 0x5A;
             }
         }
-        self.last_response = Some(response);
-        out.extend_from_slice(&sent);
+        response
     }
 
     fn target_a(&self) -> TargetA {
@@ -269,4 +273,54 @@ impl SimDevice for SimPn532 {
     }
 
     fn handle_timeout(&mut self, _now: Instant) {}
+}
+
+/// A transport whose peer is a [`SimPn532`] in the same thread: what is sent is
+/// answered at once, and the answer waits to be received. No clock, no thread, no
+/// pseudo-terminal: for tests and benchmarks of the client.
+#[derive(Debug)]
+pub struct SimTransport {
+    /// The simulated PN532 answering.
+    pub device: SimPn532,
+    pending: std::collections::VecDeque<u8>,
+}
+
+impl SimTransport {
+    /// A transport to `device`.
+    pub fn new(device: SimPn532) -> Self {
+        SimTransport {
+            device,
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl crate::transport::Transport for SimTransport {
+    fn name(&self) -> &str {
+        "sim:pn532"
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<(), crate::transport::TransportError> {
+        if let Some(reply) = self.device.handle_input(bytes, Instant::now()) {
+            self.pending.extend(reply);
+        }
+        Ok(())
+    }
+
+    fn receive(
+        &mut self,
+        buf: &mut [u8],
+        _timeout: std::time::Duration,
+    ) -> Result<usize, crate::transport::TransportError> {
+        let count = buf.len().min(self.pending.len());
+        for (slot, byte) in buf.iter_mut().zip(self.pending.drain(..count)) {
+            *slot = byte;
+        }
+        Ok(count)
+    }
+
+    fn flush_input(&mut self) -> Result<(), crate::transport::TransportError> {
+        self.pending.clear();
+        Ok(())
+    }
 }
