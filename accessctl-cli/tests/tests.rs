@@ -23,6 +23,7 @@ mod support;
 mod controller;
 mod demo;
 mod diagnostics;
+mod encoder;
 mod exit_codes;
 mod fleet;
 mod fmt;
