@@ -1,5 +1,5 @@
 //! The properties checked by the device fuzz targets (`osdp_frame`, `osdp_secure`,
-//! `wiegand`, `osdp_peers`, `device_text`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
+//! `wiegand`, `osdp_peers`, `device_text`, `card_memory`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
 //! the stable corpus test (`accessctl-devices/tests/fuzz_corpus.rs`), which include
 //! this file with `#[path]`.
 //!
@@ -534,4 +534,97 @@ fn presentation_line(line: &str) {
         again.as_ref() == Ok(&presentation),
         "{line:?} written as {written:?} reads back as {again:?}"
     );
+}
+
+/// The card key of `card_memory`.
+const CARD_KEY: [u8; 32] = [0x5A; 32];
+
+/// A signed key image of `doors` door records under [`CARD_KEY`], issued at `issued`.
+pub fn card_memory_image(doors: usize, issued: i64) -> Vec<u8> {
+    use accessctl_core::card_key::{Capacity, DoorEntry, KeyImage, Timetable, ALWAYS, TAG_LEN};
+    let mut image = KeyImage {
+        holder: [7; 8],
+        offline: true,
+        card: None,
+        key_options: Default::default(),
+        issued: accessctl_core::Timestamp(issued),
+        expiry: accessctl_core::Timestamp(issued + 86_400),
+        valid_from: i32::MIN,
+        valid_to: i32::MAX,
+        capacity: Capacity {
+            door_slots: u16::try_from(doors.div_ceil(4) * 4).unwrap_or(0),
+            timetable_bytes: 16,
+            revocation_slots: 0,
+        },
+        doors: (0..doors)
+            .map(|i| DoorEntry {
+                door: (i as u64 + 1).to_be_bytes(),
+                schedules: ALWAYS,
+            })
+            .collect(),
+        timetable: Timetable::default(),
+        revocations: Vec::new(),
+        tag: [0; TAG_LEN],
+    };
+    image
+        .sign(&accessctl_core::secret::Key::from_entropy(CARD_KEY))
+        .expect("a small image signs");
+    image.to_bytes().expect("a small image encodes")
+}
+
+/// The layout of a card in `card_memory`'s input: byte 0 the card type (its value
+/// modulo 4), byte 1 the number of a write's units applied before the field is cut,
+/// byte 2 the new key's door count, bytes 3–9 the UID, then the key area.
+pub fn card_memory_input(card_type: u8, cut: u8, doors: u8, uid: [u8; 7], area: &[u8]) -> Vec<u8> {
+    let mut out = vec![card_type, cut, doors];
+    out.extend_from_slice(&uid);
+    out.extend_from_slice(area);
+    out
+}
+
+/// Arbitrary bytes read as a card's key area (MIFARE Classic 1K/4K, NTAG215/216)
+/// never panic: an area of the wrong length is refused; a key found is authentic and
+/// its slot valid. Then a new key is planned over that state and its first writes
+/// applied, as a card pulled from the field mid-write: the area then reads as the old
+/// key or the new one (or nothing, only when there was no old key or the new slot
+/// overlaps it), never anything else; the whole plan applied reads as the new key.
+pub fn card_memory(data: &[u8]) {
+    use accessctl_devices::card_io::CardType;
+    use accessctl_devices::card_memory::area::{plan_write, read_area};
+    use accessctl_devices::card_memory::{CardSecrets, Geometry};
+    let Some((head, rest)) = data.split_first_chunk::<10>() else {
+        return;
+    };
+    let card_type = CardType::ALL[usize::from(head[0] % 4)];
+    let geometry = Geometry::of(card_type);
+    let key = accessctl_core::secret::Key::from_entropy(CARD_KEY);
+    let secrets = CardSecrets::new(&key, &head[3..10]);
+    assert!(read_area(geometry, &secrets, rest).is_ok() == (rest.len() == geometry.area_len()));
+    let mut area = rest.to_vec();
+    area.resize(geometry.area_len(), 0);
+    let before = read_area(geometry, &secrets, &area).expect("the area's length");
+    if let Some(stored) = &before.key {
+        assert!(accessctl_core::card_key::is_authentic(&stored.image, &key));
+    }
+    let new = card_memory_image(usize::from(head[2] % 64), 1_000);
+    let Ok(plan) = plan_write(geometry, &secrets, &before, &new) else {
+        return;
+    };
+    let unit = geometry.unit_len();
+    let cut = usize::from(head[1]).min(plan.writes.len());
+    for (applied, write) in plan.writes.iter().enumerate() {
+        if applied == cut {
+            let now = read_area(geometry, &secrets, &area).expect("the area's length");
+            let old = before.key.as_ref().map(|k| &k.image);
+            let holds = now.key.as_ref().map(|k| &k.image);
+            let ok = holds == old
+                || holds == Some(&new)
+                || (holds.is_none() && (old.is_none() || !plan.keeps_current));
+            assert!(ok, "a write cut after {cut} units left another key");
+        }
+        let at = write.unit * unit;
+        area[at..at + unit].copy_from_slice(&write.data);
+    }
+    let after = read_area(geometry, &secrets, &area).expect("the area's length");
+    assert!(after.key.map(|k| k.image) == Some(new));
 }
