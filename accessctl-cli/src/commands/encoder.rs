@@ -77,7 +77,7 @@ impl EncoderCommandError {
                 EncoderError::NoKey => "no_key",
                 EncoderError::Image(_) => "invalid_image",
                 EncoderError::UnknownHolder => "unknown_holder",
-                EncoderError::Encode(_) => "encode_failed",
+                EncoderError::Encode(_) => "cannot_encode",
                 EncoderError::Refused(status) => status.code(),
             },
         }
