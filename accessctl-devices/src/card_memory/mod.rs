@@ -5,9 +5,9 @@
 //! Owns the geometry of each card (its key area: the data blocks or user pages a key
 //! may use, as one run of bytes), the card's secrets derived from the site's card key
 //! (Classic sector keys A and B, the NTAG password and PACK, the seal key), the two
-//! slots of the key area with their sealed headers ([`area`]), and the operations over
-//! [`CardIo`] that read, personalise and write a card ([`io`]). The layout is
-//! documented byte by byte in `docs/card-layout.md`. It must never judge a key against
+//! slots of the key area with their sealed headers ([`area`]), and the operations
+//! over [`CardIo`](crate::card_io::CardIo) that read, personalise and write a card
+//! ([`io`]). The layout is documented byte by byte in `docs/card-layout.md`. It must never judge a key against
 //! a policy (the core's `card_key` does), never print or return a secret, and never
 //! panic, whatever a card answers.
 //!
