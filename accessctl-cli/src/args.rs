@@ -442,6 +442,23 @@ mod tests {
             OutputFormat::Json,
         ),
         ("journal show --journal j", OutputFormat::Json),
+        ("encoder info --port serial:/dev/null", OutputFormat::Json),
+        (
+            "encoder write --port serial:/dev/null --policy p --user u --expires 2026-12-01T00:00",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder read --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder update --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder watch --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
         // JSON lines on success; its errors are text.
         ("journal export --journal j", OutputFormat::Human),
         ("journal purge --journal j", OutputFormat::Json),
