@@ -1,5 +1,5 @@
 //! The properties checked by the device fuzz targets (`osdp_frame`, `osdp_secure`,
-//! `wiegand`, `osdp_peers`, `device_text`, `card_memory`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
+//! `wiegand`, `osdp_peers`, `device_text`, `pn532_frame`, `card_memory`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
 //! the stable corpus test (`accessctl-devices/tests/fuzz_corpus.rs`), which include
 //! this file with `#[path]`.
 //!
@@ -11,6 +11,7 @@
 // Each fuzz target uses one of the checks.
 #![allow(dead_code)]
 
+use accessctl_devices::card_io::CardType;
 use accessctl_devices::osdp::control_panel::{ControlPanel, PdSetup, PdStatus, Security, Timing};
 use accessctl_devices::osdp::peripheral::{PeripheralDevice, PeripheralSetup, Report};
 use accessctl_devices::osdp::secure::{ControlPanelChannel, PeripheralChannel, Scbk};
@@ -18,6 +19,8 @@ use accessctl_devices::osdp::{
     Address, Capability, CapabilityFunction, Check, Command, DeviceId, Direction, Frame,
     FrameReader, Header, Reply, Sequence, INTER_CHARACTER_GAP, MAX_FRAME_LEN,
 };
+use accessctl_devices::pn532;
+use accessctl_devices::pn532::sim::card::SimCard;
 use accessctl_devices::sim::Presentation;
 use accessctl_devices::transport::Connection;
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
@@ -627,4 +630,61 @@ pub fn card_memory(data: &[u8]) {
     }
     let after = read_area(geometry, &secrets, &area).expect("the area's length");
     assert!(after.key.map(|k| k.image) == Some(new));
+}
+
+/// Arbitrary bytes read as one PN532 frame never panic: they are refused with an
+/// error whose offset lies inside the input (or just past it, for a truncated frame),
+/// or decode to a frame that encodes and decodes back to itself, whose data, decoded
+/// as a command or a response, encode back to the same data. The same bytes fed to the
+/// stream reader in two pieces yield only frames that round-trip, and a simulated
+/// PN532 (with an NTAG and with a Classic) answers them without panicking, with
+/// frames that decode.
+pub fn pn532_frame(data: &[u8]) {
+    use pn532::command::{Command, Response};
+    use pn532::frame::{Frame, FrameReader};
+    let check_frame = |frame: &Frame| {
+        assert_eq!(Frame::decode(&frame.encode()).as_ref(), Ok(frame));
+        if let Frame::Information { data, .. } = frame {
+            if let Ok(command) = Command::decode(data) {
+                assert_eq!(&command.encode(), data, "command round trip");
+            }
+            if let Ok(response) = Response::decode(data) {
+                assert_eq!(&response.encode(), data, "response round trip");
+                if let Some(Err(error)) = response.targets_a() {
+                    assert!(error.offset() <= data.len() + 1);
+                }
+            }
+        }
+    };
+    match Frame::decode(data) {
+        Ok(frame) => check_frame(&frame),
+        Err(error) => assert!(error.offset() <= data.len(), "{error}"),
+    }
+    let cut = data.len() / 2;
+    let mut reader = FrameReader::new();
+    for piece in [&data[..cut], &data[cut..]] {
+        reader.push(piece);
+        while let Some(frame) = reader.next_frame() {
+            if let Ok(frame) = frame {
+                check_frame(&frame);
+            }
+        }
+    }
+    for card_type in [CardType::Ntag216, CardType::Classic4k] {
+        let mut device = pn532::sim::SimPn532::new(SimCard::new(card_type));
+        let now = std::time::Instant::now();
+        let mut out = device.handle_input(data, now).unwrap_or_default();
+        out.extend(
+            device
+                .poll(now + std::time::Duration::from_secs(60))
+                .unwrap_or_default(),
+        );
+        let mut reader = FrameReader::new();
+        reader.push(&out);
+        while let Some(frame) = reader.next_frame() {
+            let frame = frame.expect("the simulator sends well-formed frames");
+            check_frame(&frame);
+        }
+    }
+    let _ = SimCard::from_state(data);
 }

@@ -33,7 +33,9 @@ pub use offline::{
     KeyStatusArgs, KeysArgs, KeysCommand, KeysInitArgs, LockArgs, LockCommand, LockImageArgs,
     LockInspectArgs, StoreOption,
 };
-pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
+pub use sim::{
+    parse_scbk, DemoArgs, SimArgs, SimCommand, SimEncoderArgs, SimLockArgs, SimReaderArgs,
+};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
 /// `accessctl`: check, format and query physical access control policies.
@@ -78,7 +80,7 @@ pub enum Command {
     Key(KeyArgs),
     /// A PN532 card encoder: `encoder info`, `write`, `read`, `update`, `watch`.
     Encoder(EncoderArgs),
-    /// Simulated OSDP devices: `sim lock`, `sim reader`.
+    /// Simulated devices: `sim lock`, `sim reader` (OSDP), `sim encoder` (PN532).
     Sim(SimArgs),
     /// Run a shipped example site end to end on this machine: controller, simulated
     /// readers and an offline lock over TCP on loopback, a scripted day, the journal.
@@ -436,6 +438,7 @@ mod tests {
             "sim reader --bus tcp:127.0.0.1:9 --address 1 --card 1",
             OutputFormat::Json,
         ),
+        ("sim encoder --card ntag215", OutputFormat::Json),
         ("demo", OutputFormat::Json),
         (
             "controller run --policy p --bus tcp:127.0.0.1:9 --door d=1 --journal j",

@@ -34,6 +34,31 @@ fn osdp_peers_corpus() {
 }
 
 #[test]
+fn pn532_frame_corpus() {
+    run("pn532_frame", device_checks::pn532_frame);
+}
+
+/// The seeds of `pn532_frame` are what their names say: `broken-*` are refused, the
+/// `stream-*` ones are byte streams, every other one is one frame.
+#[test]
+fn pn532_frame_seeds_are_well_formed() {
+    use accessctl_devices::pn532::frame::Frame;
+    for path in corpus("pn532_frame") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        if name.starts_with("stream-") {
+            continue;
+        }
+        let frame = Frame::decode(&data);
+        assert_eq!(
+            name.starts_with("broken-"),
+            frame.is_err(),
+            "{name}: {frame:?}"
+        );
+    }
+}
+
+#[test]
 fn device_text_corpus() {
     run("device_text", device_checks::device_text);
 }

@@ -9,7 +9,8 @@
 //! It answers what libnfc 1.8.0 sends when it opens, lists, reads and closes: Diagnose
 //! (echo), GetFirmwareVersion (`32 01 06 07`), SetParameters, ReadRegister and
 //! WriteRegister (values kept), SAMConfiguration, RFConfiguration, InListPassiveTarget
-//! (type A at 106 kbit/s; other modulations find nothing), InAutoPoll, InDataExchange,
+//! (type A at 106 kbit/s; other modulations find nothing), InAutoPoll (which waits for a card as the chip
+//! polls: see [`SimPn532::poll`]), InDataExchange,
 //! InCommunicateThru, InDeselect, InRelease and PowerDown.
 //!
 //! What it must never do: panic on any byte a host sends, or decide anything about the
@@ -52,6 +53,9 @@ pub struct SimPn532 {
     faults: Faults,
     /// Commands answered (every well-formed one), for tests.
     commands: u64,
+    /// An InAutoPoll waiting for a card: its types and when it gives up (`None`:
+    /// never).
+    polling: Option<(Vec<u8>, Option<Instant>)>,
 }
 
 impl SimPn532 {
@@ -65,6 +69,7 @@ impl SimPn532 {
             target: false,
             faults: Faults::default(),
             commands: 0,
+            polling: None,
         }
     }
 
@@ -90,7 +95,7 @@ impl SimPn532 {
 
     /// Bytes from the host; returns what the PN532 sends back (ACKs and responses,
     /// possibly several frames), if anything.
-    pub fn handle_input(&mut self, bytes: &[u8], _now: Instant) -> Option<Vec<u8>> {
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) -> Option<Vec<u8>> {
         self.reader.push(bytes);
         let mut out = Vec::new();
         while let Some(frame) = self.reader.next_frame() {
@@ -100,20 +105,54 @@ impl SimPn532 {
                         out.extend(self.maybe_corrupt(last));
                     }
                 }
-                // An ACK from the host aborts the command in progress: none is.
-                Ok(Frame::Ack | Frame::Error) | Err(_) => {}
+                // An ACK from the host aborts the command in progress.
+                Ok(Frame::Ack) => self.polling = None,
+                Ok(Frame::Error) | Err(_) => {}
                 Ok(Frame::Information { direction, data }) => {
                     if direction != super::frame::Direction::ToPn532 {
                         continue;
                     }
-                    self.answer(&data, &mut out);
+                    self.polling = None;
+                    self.answer(&data, now, &mut out);
                 }
             }
         }
         (!out.is_empty()).then_some(out)
     }
 
-    fn answer(&mut self, data: &[u8], out: &mut Vec<u8>) {
+    /// Lets time pass: an InAutoPoll waiting for a card answers once one is in the
+    /// field, or with no target when its polls are over.
+    pub fn poll(&mut self, now: Instant) -> Option<Vec<u8>> {
+        let (types, deadline) = self.polling.take()?;
+        let response = match self.auto_poll(&types) {
+            Some(response) => response,
+            None if deadline.is_some_and(|deadline| now >= deadline) => Response::InAutoPoll {
+                targets: Vec::new(),
+            },
+            None => {
+                self.polling = Some((types, deadline));
+                return None;
+            }
+        };
+        let frame = Frame::response(response.encode()).encode();
+        self.last_response = Some(frame.clone());
+        Some(self.maybe_corrupt(frame))
+    }
+
+    /// The card, when it is in the field and one of `types` finds it.
+    fn auto_poll(&mut self, types: &[u8]) -> Option<Response> {
+        let mifare = types.iter().any(|t| matches!(*t, 0x00 | AUTO_POLL_MIFARE));
+        if mifare && self.card.select() {
+            self.target = true;
+            Some(Response::InAutoPoll {
+                targets: vec![(AUTO_POLL_MIFARE, self.target_a().encode())],
+            })
+        } else {
+            None
+        }
+    }
+
+    fn answer(&mut self, data: &[u8], now: Instant, out: &mut Vec<u8>) {
         if self.faults.silences > 0 {
             self.faults.silences -= 1;
             return;
@@ -124,6 +163,27 @@ impl SimPn532 {
             out.extend_from_slice(&Frame::Ack.encode());
         }
         let response = match Command::decode(data) {
+            Ok(Command::InAutoPoll {
+                poll_count,
+                period,
+                types,
+            }) => {
+                self.commands += 1;
+                self.target = false;
+                match self.auto_poll(&types) {
+                    Some(response) => Frame::response(response.encode()).encode(),
+                    None => {
+                        // The chip polls PollNr times, Period x 150 ms each (0xFF: until
+                        // a card comes).
+                        let polls = u32::from(poll_count) * u32::from(period.max(1));
+                        let deadline = (poll_count != 0xFF).then(|| {
+                            now + std::time::Duration::from_millis(150 * u64::from(polls))
+                        });
+                        self.polling = Some((types, deadline));
+                        return;
+                    }
+                }
+            }
             Ok(command) => {
                 self.commands += 1;
                 Frame::response(self.execute(command).encode()).encode()
@@ -218,17 +278,9 @@ impl SimPn532 {
             }
             Command::InAutoPoll { types, .. } => {
                 self.target = false;
-                let mifare = types.iter().any(|t| matches!(*t, 0x00 | AUTO_POLL_MIFARE));
-                if mifare && self.card.select() {
-                    self.target = true;
-                    Response::InAutoPoll {
-                        targets: vec![(AUTO_POLL_MIFARE, self.target_a().encode())],
-                    }
-                } else {
-                    Response::InAutoPoll {
-                        targets: Vec::new(),
-                    }
-                }
+                self.auto_poll(&types).unwrap_or(Response::InAutoPoll {
+                    targets: Vec::new(),
+                })
             }
             Command::InDataExchange { target, data } => {
                 if !self.target || target != 1 {
