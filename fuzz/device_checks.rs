@@ -1,5 +1,5 @@
 //! The properties checked by the device fuzz targets (`osdp_frame`, `osdp_secure`,
-//! `wiegand`, `osdp_peers`, `device_text`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
+//! `wiegand`, `osdp_peers`, `device_text`, `pn532_frame`, `card_memory`), shared by their cargo-fuzz entry points (`fuzz/fuzz_targets/*.rs`) and
 //! the stable corpus test (`accessctl-devices/tests/fuzz_corpus.rs`), which include
 //! this file with `#[path]`.
 //!
@@ -11,6 +11,7 @@
 // Each fuzz target uses one of the checks.
 #![allow(dead_code)]
 
+use accessctl_devices::card_io::CardType;
 use accessctl_devices::osdp::control_panel::{ControlPanel, PdSetup, PdStatus, Security, Timing};
 use accessctl_devices::osdp::peripheral::{PeripheralDevice, PeripheralSetup, Report};
 use accessctl_devices::osdp::secure::{ControlPanelChannel, PeripheralChannel, Scbk};
@@ -18,6 +19,8 @@ use accessctl_devices::osdp::{
     Address, Capability, CapabilityFunction, Check, Command, DeviceId, Direction, Frame,
     FrameReader, Header, Reply, Sequence, INTER_CHARACTER_GAP, MAX_FRAME_LEN,
 };
+use accessctl_devices::pn532;
+use accessctl_devices::pn532::sim::card::SimCard;
 use accessctl_devices::sim::Presentation;
 use accessctl_devices::transport::Connection;
 use accessctl_devices::wiegand::{self, formats, WiegandBits};
@@ -534,4 +537,154 @@ fn presentation_line(line: &str) {
         again.as_ref() == Ok(&presentation),
         "{line:?} written as {written:?} reads back as {again:?}"
     );
+}
+
+/// The card key of `card_memory`.
+const CARD_KEY: [u8; 32] = [0x5A; 32];
+
+/// A signed key image of `doors` door records under [`CARD_KEY`], issued at `issued`.
+pub fn card_memory_image(doors: usize, issued: i64) -> Vec<u8> {
+    use accessctl_core::card_key::{Capacity, DoorEntry, KeyImage, Timetable, ALWAYS, TAG_LEN};
+    let mut image = KeyImage {
+        holder: [7; 8],
+        offline: true,
+        card: None,
+        key_options: Default::default(),
+        issued: accessctl_core::Timestamp(issued),
+        expiry: accessctl_core::Timestamp(issued + 86_400),
+        valid_from: i32::MIN,
+        valid_to: i32::MAX,
+        capacity: Capacity {
+            door_slots: u16::try_from(doors.div_ceil(4) * 4).unwrap_or(0),
+            timetable_bytes: 16,
+            revocation_slots: 0,
+        },
+        doors: (0..doors)
+            .map(|i| DoorEntry {
+                door: (i as u64 + 1).to_be_bytes(),
+                schedules: ALWAYS,
+            })
+            .collect(),
+        timetable: Timetable::default(),
+        revocations: Vec::new(),
+        tag: [0; TAG_LEN],
+    };
+    image
+        .sign(&accessctl_core::secret::Key::from_entropy(CARD_KEY))
+        .expect("a small image signs");
+    image.to_bytes().expect("a small image encodes")
+}
+
+/// The layout of a card in `card_memory`'s input: byte 0 the card type (its value
+/// modulo 4), byte 1 the number of a write's units applied before the field is cut,
+/// byte 2 the new key's door count, bytes 3–9 the UID, then the key area.
+pub fn card_memory_input(card_type: u8, cut: u8, doors: u8, uid: [u8; 7], area: &[u8]) -> Vec<u8> {
+    let mut out = vec![card_type, cut, doors];
+    out.extend_from_slice(&uid);
+    out.extend_from_slice(area);
+    out
+}
+
+/// Arbitrary bytes read as a card's key area (MIFARE Classic 1K/4K, NTAG215/216)
+/// never panic: an area of the wrong length is refused; a key found is authentic and
+/// its slot valid. Then a new key is planned over that state and its first writes
+/// applied, as a card pulled from the field mid-write: the area then reads as the old
+/// key or the new one (or nothing, only when there was no old key or the new slot
+/// overlaps it), never anything else; the whole plan applied reads as the new key.
+pub fn card_memory(data: &[u8]) {
+    use accessctl_devices::card_io::CardType;
+    use accessctl_devices::card_memory::area::{plan_write, read_area};
+    use accessctl_devices::card_memory::{CardSecrets, Geometry};
+    let Some((head, rest)) = data.split_first_chunk::<10>() else {
+        return;
+    };
+    let card_type = CardType::ALL[usize::from(head[0] % 4)];
+    let geometry = Geometry::of(card_type);
+    let key = accessctl_core::secret::Key::from_entropy(CARD_KEY);
+    let secrets = CardSecrets::new(&key, &head[3..10]);
+    assert!(read_area(geometry, &secrets, rest).is_ok() == (rest.len() == geometry.area_len()));
+    let mut area = rest.to_vec();
+    area.resize(geometry.area_len(), 0);
+    let before = read_area(geometry, &secrets, &area).expect("the area's length");
+    if let Some(stored) = &before.key {
+        assert!(accessctl_core::card_key::is_authentic(&stored.image, &key));
+    }
+    let new = card_memory_image(usize::from(head[2] % 64), 1_000);
+    let Ok(plan) = plan_write(geometry, &secrets, &before, &new) else {
+        return;
+    };
+    let unit = geometry.unit_len();
+    let cut = usize::from(head[1]).min(plan.writes.len());
+    for (applied, write) in plan.writes.iter().enumerate() {
+        if applied == cut {
+            let now = read_area(geometry, &secrets, &area).expect("the area's length");
+            let old = before.key.as_ref().map(|k| &k.image);
+            let holds = now.key.as_ref().map(|k| &k.image);
+            let ok = holds == old
+                || holds == Some(&new)
+                || (holds.is_none() && (old.is_none() || !plan.keeps_current));
+            assert!(ok, "a write cut after {cut} units left another key");
+        }
+        let at = write.unit * unit;
+        area[at..at + unit].copy_from_slice(&write.data);
+    }
+    let after = read_area(geometry, &secrets, &area).expect("the area's length");
+    assert!(after.key.map(|k| k.image) == Some(new));
+}
+
+/// Arbitrary bytes read as one PN532 frame never panic: they are refused with an
+/// error whose offset lies inside the input (or just past it, for a truncated frame),
+/// or decode to a frame that encodes and decodes back to itself, whose data, decoded
+/// as a command or a response, encode back to the same data. The same bytes fed to the
+/// stream reader in two pieces yield only frames that round-trip, and a simulated
+/// PN532 (with an NTAG and with a Classic) answers them without panicking, with
+/// frames that decode.
+pub fn pn532_frame(data: &[u8]) {
+    use pn532::command::{Command, Response};
+    use pn532::frame::{Frame, FrameReader};
+    let check_frame = |frame: &Frame| {
+        assert_eq!(Frame::decode(&frame.encode()).as_ref(), Ok(frame));
+        if let Frame::Information { data, .. } = frame {
+            if let Ok(command) = Command::decode(data) {
+                assert_eq!(&command.encode(), data, "command round trip");
+            }
+            if let Ok(response) = Response::decode(data) {
+                assert_eq!(&response.encode(), data, "response round trip");
+                if let Some(Err(error)) = response.targets_a() {
+                    assert!(error.offset() <= data.len() + 1);
+                }
+            }
+        }
+    };
+    match Frame::decode(data) {
+        Ok(frame) => check_frame(&frame),
+        Err(error) => assert!(error.offset() <= data.len(), "{error}"),
+    }
+    let cut = data.len() / 2;
+    let mut reader = FrameReader::new();
+    for piece in [&data[..cut], &data[cut..]] {
+        reader.push(piece);
+        while let Some(frame) = reader.next_frame() {
+            if let Ok(frame) = frame {
+                check_frame(&frame);
+            }
+        }
+    }
+    for card_type in [CardType::Ntag216, CardType::Classic4k] {
+        let mut device = pn532::sim::SimPn532::new(SimCard::new(card_type));
+        let now = std::time::Instant::now();
+        let mut out = device.handle_input(data, now).unwrap_or_default();
+        out.extend(
+            device
+                .poll(now + std::time::Duration::from_secs(60))
+                .unwrap_or_default(),
+        );
+        let mut reader = FrameReader::new();
+        reader.push(&out);
+        while let Some(frame) = reader.next_frame() {
+            let frame = frame.expect("the simulator sends well-formed frames");
+            check_frame(&frame);
+        }
+    }
+    let _ = SimCard::from_state(data);
 }

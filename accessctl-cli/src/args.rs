@@ -12,6 +12,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod devices;
 mod edit;
+mod encoder;
 mod journal;
 mod offline;
 mod select;
@@ -22,6 +23,10 @@ pub use devices::{
     ChannelOptions, ControllerArgs, ControllerCommand, ControllerRunArgs, LockPushArgs,
 };
 pub use edit::{GiveArgs, TakeArgs, UserAddArgs, UserRmArgs, UserSetArgs, WriteArgs};
+pub use encoder::{
+    CardPolicyArgs, EncoderArgs, EncoderCommand, EncoderInfoArgs, EncoderReadArgs,
+    EncoderUpdateArgs, EncoderWatchArgs, EncoderWriteArgs, PortArgs,
+};
 pub use journal::{
     ExportFormat, JournalArgs, JournalCommand, JournalExportArgs, JournalFilterArgs,
     JournalPurgeArgs, JournalShowArgs, JournalUnknownArgs,
@@ -34,7 +39,9 @@ pub use offline::{
 pub use select::{
     ActorArgs, BulkArgs, FilterArgs, UserArgs, UserCommand, UserListArgs, UserShowArgs,
 };
-pub use sim::{parse_scbk, DemoArgs, SimArgs, SimCommand, SimLockArgs, SimReaderArgs};
+pub use sim::{
+    parse_scbk, DemoArgs, SimArgs, SimCommand, SimEncoderArgs, SimLockArgs, SimReaderArgs,
+};
 pub use zone::{ZoneArgs, ZoneCommand, ZoneResetArgs, ZoneShowArgs};
 
 /// `accessctl`: check, format and query physical access control policies.
@@ -83,7 +90,9 @@ pub enum Command {
     Lock(LockArgs),
     /// Data-on-card keys: `key encode`, `key status`.
     Key(KeyArgs),
-    /// Simulated OSDP devices: `sim lock`, `sim reader`.
+    /// A PN532 card encoder: `encoder info`, `write`, `read`, `update`, `watch`.
+    Encoder(EncoderArgs),
+    /// Simulated devices: `sim lock`, `sim reader` (OSDP), `sim encoder` (PN532).
     Sim(SimArgs),
     /// Run a shipped example site end to end on this machine: controller, simulated
     /// readers and an offline lock over TCP on loopback, a scripted day, the journal.
@@ -118,6 +127,7 @@ impl Command {
             Command::Codes(args) => args.format().into(),
             Command::Lock(args) => args.format().into(),
             Command::Key(args) => args.format().into(),
+            Command::Encoder(args) => args.format().into(),
             Command::Sim(args) => args.format().into(),
             Command::Demo(args) => args.format.value.into(),
             Command::Controller(args) => args.format().into(),
@@ -534,12 +544,30 @@ mod tests {
             "sim reader --bus tcp:127.0.0.1:9 --address 1 --card 1",
             OutputFormat::Json,
         ),
+        ("sim encoder --card ntag215", OutputFormat::Json),
         ("demo", OutputFormat::Json),
         (
             "controller run --policy p --bus tcp:127.0.0.1:9 --door d=1 --journal j",
             OutputFormat::Json,
         ),
         ("journal show --journal j", OutputFormat::Json),
+        ("encoder info --port serial:/dev/null", OutputFormat::Json),
+        (
+            "encoder write --port serial:/dev/null --policy p --user u --expires 2026-12-01T00:00",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder read --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder update --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
+        (
+            "encoder watch --port serial:/dev/null --policy p",
+            OutputFormat::Json,
+        ),
         // JSON lines on success; its errors are text.
         ("journal export --journal j", OutputFormat::Human),
         ("journal purge --journal j", OutputFormat::Json),

@@ -74,6 +74,9 @@ pub enum CliError {
     /// A `git:REV:PATH` side of `diff` cannot be read.
     #[error(transparent)]
     Git(#[from] crate::commands::diff::GitSideError),
+    /// An encoder command cannot answer: the port, the PN532, the card.
+    #[error(transparent)]
+    Encoder(#[from] crate::commands::encoder::EncoderCommandError),
 }
 
 impl CliError {
@@ -103,6 +106,7 @@ impl CliError {
             CliError::Changed { .. } => "file_changed",
             CliError::Bulk(error) => error.kind(),
             CliError::Git(error) => error.kind(),
+            CliError::Encoder(error) => error.kind(),
         }
     }
 
@@ -129,6 +133,7 @@ impl CliError {
             CliError::Refused(error) => error.help(),
             CliError::Bulk(error) => error.help(),
             CliError::Git(error) => error.help(),
+            CliError::Encoder(error) => error.help(),
             _ => None,
         }
     }

@@ -108,6 +108,7 @@ pub fn dispatch(command: &Command, console: &mut Console<'_>) -> Result<Exit, Cl
         Command::Codes(args) => commands::codes::run(args, console),
         Command::Lock(args) => commands::lock::run(args, console),
         Command::Key(args) => commands::card_key::run(args, console),
+        Command::Encoder(args) => commands::encoder::run(args, console),
         Command::Sim(args) => commands::sim::run(args, console),
         Command::Demo(args) => commands::demo::run(args, console),
         Command::Controller(args) => commands::controller::run(args, console),

@@ -25,6 +25,7 @@ mod controller;
 mod demo;
 mod diagnostics;
 mod diff;
+mod encoder;
 mod exit_codes;
 mod fleet;
 mod fmt;

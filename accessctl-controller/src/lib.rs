@@ -46,6 +46,7 @@ pub mod audit;
 pub mod clock;
 pub mod door;
 mod door_controller;
+pub mod encoder;
 pub mod error;
 pub mod formats;
 pub mod guard;

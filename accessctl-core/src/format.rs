@@ -615,6 +615,12 @@ fn user_clause(p: &mut Printer, _depth: usize, clause: &UserClause) {
             p.token("created_by");
             p.ident(name);
         }
+        UserClause::Key(options) => {
+            p.token("key");
+            for option in options {
+                p.token(option.kind.as_str());
+            }
+        }
     }
 }
 

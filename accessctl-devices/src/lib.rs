@@ -7,7 +7,12 @@
 //!   sends into the card numbers policies hold; the [`osdp`] codec (frames, commands and
 //!   replies, a stream reader), its secure channel, and both ends of a bus: the
 //!   [`osdp::control_panel`] (polling, retries, offline detection, file transfer) and
-//!   the [`osdp::peripheral`] device; the PN532 encoder's frames are to come;
+//!   the [`osdp::peripheral`] device; the [`pn532`] NFC
+//!   controller an encoder speaks to (frames, commands, a host client, a simulated
+//!   chip with simulated MIFARE Classic and NTAG cards);
+//! - **card encoding** — [`card_io`]: the [`card_io::CardIo`] operations an encoder
+//!   performs on the card in its field (MIFARE Classic blocks, NTAG pages), whatever
+//!   speaks to the card;
 //! - **transports** — [`transport`]: serial ports, TCP (connect or listen) and an
 //!   in-memory pair, named on the command line as a `Connection`;
 //! - **simulated devices** — [`sim`]: a lock that decides offline with
@@ -38,7 +43,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod card_io;
+pub mod card_memory;
 pub mod osdp;
+pub mod pn532;
 pub mod sim;
 pub mod transport;
 pub mod wiegand;

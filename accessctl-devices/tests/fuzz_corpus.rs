@@ -34,8 +34,101 @@ fn osdp_peers_corpus() {
 }
 
 #[test]
+fn pn532_frame_corpus() {
+    run("pn532_frame", device_checks::pn532_frame);
+}
+
+/// The seeds of `pn532_frame` are what their names say: `broken-*` are refused, the
+/// `stream-*` ones are byte streams, every other one is one frame.
+#[test]
+fn pn532_frame_seeds_are_well_formed() {
+    use accessctl_devices::pn532::frame::Frame;
+    for path in corpus("pn532_frame") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        if name.starts_with("stream-") {
+            continue;
+        }
+        let frame = Frame::decode(&data);
+        assert_eq!(
+            name.starts_with("broken-"),
+            frame.is_err(),
+            "{name}: {frame:?}"
+        );
+    }
+}
+
+#[test]
 fn device_text_corpus() {
     run("device_text", device_checks::device_text);
+}
+
+#[test]
+fn card_memory_corpus() {
+    run("card_memory", device_checks::card_memory);
+}
+
+/// The seeds of `card_memory` named `key-*` hold a key, written by
+/// [`write_card_memory_seeds`]; the others are blank or broken areas.
+#[test]
+fn card_memory_key_seeds_hold_a_key() {
+    use accessctl_devices::card_io::CardType;
+    use accessctl_devices::card_memory::area::read_area;
+    use accessctl_devices::card_memory::{CardSecrets, Geometry};
+    let key = accessctl_core::secret::Key::from_entropy([0x5A; 32]);
+    let mut seen = 0;
+    for path in corpus("card_memory") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("key-") {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let geometry = Geometry::of(CardType::ALL[usize::from(data[0] % 4)]);
+        let secrets = CardSecrets::new(&key, &data[3..10]);
+        let read = read_area(geometry, &secrets, &data[10..]).unwrap();
+        assert!(read.key.is_some(), "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 4);
+}
+
+/// Writes the `key-*` seeds of `card_memory`: each card type holding two keys.
+/// Run by hand: `cargo test -p accessctl-devices --test integration
+/// write_card_memory_seeds -- --ignored`.
+#[test]
+#[ignore]
+fn write_card_memory_seeds() {
+    use accessctl_devices::card_io::CardType;
+    use accessctl_devices::card_memory::area::{plan_write, read_area};
+    use accessctl_devices::card_memory::{CardSecrets, Geometry};
+    let key = accessctl_core::secret::Key::from_entropy([0x5A; 32]);
+    let uid = [4, 1, 2, 3, 4, 5, 6];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/card_memory");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (index, card_type) in CardType::ALL.into_iter().enumerate() {
+        let geometry = Geometry::of(card_type);
+        let secrets = CardSecrets::new(&key, &uid);
+        let mut area = vec![0u8; geometry.area_len()];
+        for round in 0..2 {
+            let image = device_checks::card_memory_image(4 + round, 10 + round as i64);
+            let now = read_area(geometry, &secrets, &area).unwrap();
+            let plan = plan_write(geometry, &secrets, &now, &image).unwrap();
+            for write in &plan.writes {
+                let at = write.unit * geometry.unit_len();
+                area[at..at + geometry.unit_len()].copy_from_slice(&write.data);
+            }
+        }
+        let data = device_checks::card_memory_input(index as u8, 7, 6, uid, &area);
+        std::fs::write(dir.join(format!("key-{card_type}.bin")), &data).unwrap();
+        let cut = device_checks::card_memory_input(index as u8, 2, 40, uid, &area);
+        std::fs::write(dir.join(format!("key-{card_type}-large.bin")), &cut).unwrap();
+    }
+    std::fs::write(
+        dir.join("blank-classic1k.bin"),
+        device_checks::card_memory_input(0, 3, 1, uid, &[]),
+    )
+    .unwrap();
+    std::fs::write(dir.join("short.bin"), [2u8, 1, 1]).unwrap();
 }
 
 /// The seeds of `osdp_frame` are what their names say: `broken-*` are refused, the

@@ -22,5 +22,6 @@ mod libosdp;
 mod osdp;
 mod osdp_link;
 mod peripheral;
+mod pn532;
 mod transport;
 mod wiegand;

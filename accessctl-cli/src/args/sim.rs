@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use accessctl_core::time::WrittenTimestamp;
+use accessctl_devices::card_io::CardType;
 use accessctl_devices::osdp::secure::{Scbk, KEY_LEN};
 use accessctl_devices::osdp::Address;
 use accessctl_devices::transport::Connection;
@@ -37,6 +38,10 @@ pub enum SimCommand {
     /// A reader that presents one card or PIN once its control panel has it online,
     /// and prints what the control panel made it do (exit 0 when it opened).
     Reader(SimReaderArgs),
+    /// A card encoder: a PN532 with a simulated card in its field, on a
+    /// pseudo-terminal (its path printed, to use as `--port serial:PATH`). Standard
+    /// input takes `remove` and `present` (the card leaves or enters the field).
+    Encoder(SimEncoderArgs),
 }
 
 impl SimArgs {
@@ -45,6 +50,7 @@ impl SimArgs {
         match &self.command {
             SimCommand::Lock(args) => args.format.value,
             SimCommand::Reader(args) => args.format.value,
+            SimCommand::Encoder(args) => args.format.value,
         }
     }
 }
@@ -158,6 +164,56 @@ pub struct SimReaderArgs {
     /// `--format`.
     #[command(flatten)]
     pub format: FormatArgs,
+}
+
+/// `accessctl sim encoder [--card TYPE] [--uid HEX] [--state FILE]`
+#[derive(Debug, Args)]
+#[command(arg_help(
+    "format",
+    "Output format: one line per event (`json`: one JSON object per line)"
+))]
+pub struct SimEncoderArgs {
+    /// The card in the field: `classic1k` (the default), `classic4k`, `ntag215` or
+    /// `ntag216`.
+    #[arg(long, value_name = "TYPE")]
+    pub card: Option<CardType>,
+    /// The card's UID, in hexadecimal: 4 bytes for a Classic, 7 for an NTAG. Default:
+    /// `DEADBEEF`, `04513A126B9080`.
+    #[arg(long, value_name = "HEX", value_parser = parse_uid)]
+    pub uid: Option<Vec<u8>>,
+    /// Keep the card's memory in this file: read at start when it exists (then
+    /// --card and --uid must agree with it or be left out), written after each change.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Start with no card in the field (`present` on standard input brings it).
+    #[arg(long)]
+    pub absent: bool,
+    /// Fault injection: the card leaves the field after this many card operations.
+    #[arg(long, value_name = "N")]
+    pub remove_after: Option<u32>,
+    /// Stop after this many seconds (default: run until interrupted or standard input
+    /// ends).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+    /// `--format`.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// A card UID in hexadecimal (4 or 7 bytes; spaces and colons allowed).
+pub fn parse_uid(text: &str) -> Result<Vec<u8>, String> {
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | ':')).collect();
+    if !digits.len().is_multiple_of(2) || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("`{text}` is not hexadecimal bytes"));
+    }
+    let bytes: Vec<u8> = (0..digits.len() / 2)
+        .filter_map(|i| digits.get(2 * i..2 * i + 2))
+        .filter_map(|pair| u8::from_str_radix(pair, 16).ok())
+        .collect();
+    if !matches!(bytes.len(), 4 | 7) {
+        return Err(format!("a UID has 4 or 7 bytes, not {}", bytes.len()));
+    }
+    Ok(bytes)
 }
 
 /// `accessctl demo [SITE]`

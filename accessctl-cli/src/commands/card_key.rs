@@ -36,16 +36,20 @@ pub fn run(args: &KeyArgs, console: &mut Console<'_>) -> Result<Exit, CliError> 
 }
 
 /// The user and site named on the command line, with the site's zone.
-struct Holder {
-    user: UserId,
-    name: String,
-    site: SiteId,
-    site_name: String,
-    zone: Tz,
+pub(crate) struct Holder {
+    pub(crate) user: UserId,
+    pub(crate) name: String,
+    pub(crate) site: SiteId,
+    pub(crate) site_name: String,
+    pub(crate) zone: Tz,
 }
 
 impl Holder {
-    fn find(policy: &OfflinePolicy, user: &str, site: Option<&str>) -> Result<Holder, CliError> {
+    pub(crate) fn find(
+        policy: &OfflinePolicy,
+        user: &str,
+        site: Option<&str>,
+    ) -> Result<Holder, CliError> {
         let user_id = policy.query.user(user)?;
         let site = policy.site_for_user(user_id, site)?;
         Ok(Holder {
@@ -172,11 +176,11 @@ fn status(args: &KeyStatusArgs, console: &mut Console<'_>) -> Result<Exit, CliEr
 
 /// A key's status (schema in `docs/cli.md`).
 #[derive(Serialize)]
-struct Judged {
+pub(crate) struct Judged {
     version: u32,
     status: &'static str,
-    summary: String,
-    user: String,
+    pub(crate) summary: String,
+    pub(crate) user: String,
     site: String,
     at: String,
     timezone: &'static str,
@@ -187,7 +191,12 @@ struct Judged {
 }
 
 impl Judged {
-    fn new(policy: &OfflinePolicy, holder: &Holder, at: Timestamp, status: &KeyStatus) -> Judged {
+    pub(crate) fn new(
+        policy: &OfflinePolicy,
+        holder: &Holder,
+        at: Timestamp,
+        status: &KeyStatus,
+    ) -> Judged {
         let mut judged = Judged {
             version: SCHEMA_VERSION,
             status: status.code(),
@@ -236,7 +245,7 @@ impl Judged {
         judged
     }
 
-    fn human(&self) -> String {
+    pub(crate) fn human(&self) -> String {
         let status = self
             .status
             .replace('_', " ")
@@ -269,6 +278,7 @@ fn reedition_code(why: &accessctl_core::card_key::ReeditionReason) -> &'static s
         Why::Layout { .. } => "layout",
         Why::OfflineAccess { .. } => "offline_access",
         Why::Card { .. } => "card",
+        Why::KeyOptions { .. } => "key_options",
         Why::Doors { .. } => "doors",
         Why::Timetable { .. } => "timetable",
         Why::Revocations { .. } => "revocations",

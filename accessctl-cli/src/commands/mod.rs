@@ -16,6 +16,7 @@ pub mod codes;
 pub mod controller;
 pub mod demo;
 pub mod diff;
+pub mod encoder;
 pub mod fmt;
 pub mod journal;
 pub mod keys;

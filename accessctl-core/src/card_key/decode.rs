@@ -29,7 +29,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<KeyImage, KeyImageError> {
         return Err(reader.error_at(2, ImageProblem::UnknownLayout(header.version)));
     }
     reader.take(11)?;
-    let (offline, card) = options(&mut reader)?;
+    let (offline, card, key_options) = options(&mut reader)?;
     let issued = Timestamp(reader.i64()?);
     let expiry = Timestamp(reader.i64()?);
     let valid_from = reader.i32()?;
@@ -47,6 +47,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<KeyImage, KeyImageError> {
         holder: header.holder,
         offline,
         card,
+        key_options,
         issued,
         expiry,
         valid_from,
@@ -60,7 +61,9 @@ pub(super) fn decode(bytes: &[u8]) -> Result<KeyImage, KeyImageError> {
 }
 
 /// Bytes 11–19: the options byte and the card number.
-fn options(reader: &mut Reader<'_>) -> Result<(bool, Option<u64>), KeyImageError> {
+fn options(
+    reader: &mut Reader<'_>,
+) -> Result<(bool, Option<u64>, crate::model::KeyOptions), KeyImageError> {
     let at = reader.offset();
     let options = reader.u8()?;
     let card = reader.u64()?;

@@ -7,6 +7,7 @@
 //! tag itself (the caller passes the key), and never panics, whatever the bytes.
 
 use super::reader::Reader;
+use crate::model::KeyOptions;
 use crate::secret::Key;
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -31,6 +32,8 @@ pub const ALWAYS: u16 = 1 << 15;
 
 const OPTION_OFFLINE: u8 = 1 << 0;
 const OPTION_CARD: u8 = 1 << 1;
+const OPTION_AUDIT: u8 = 1 << 2;
+const OPTION_ANTIPASSBACK: u8 = 1 << 3;
 
 /// Who a key belongs to, without naming them: 8 bytes of a tag of the user's name.
 pub type HolderId = [u8; 8];
@@ -116,6 +119,8 @@ pub struct KeyImage {
     pub offline: bool,
     /// Key option: the card number the key is bound to.
     pub card: Option<u64>,
+    /// Key options that shape the structure: audit trail, anti-passback.
+    pub key_options: KeyOptions,
     /// When it was written.
     pub issued: Timestamp,
     /// When it stops opening anything unless refreshed.
@@ -287,12 +292,23 @@ impl KeyImage {
         if self.card.is_some() {
             options |= OPTION_CARD;
         }
+        if self.key_options.contains(KeyOptions::AUDIT) {
+            options |= OPTION_AUDIT;
+        }
+        if self.key_options.contains(KeyOptions::ANTIPASSBACK) {
+            options |= OPTION_ANTIPASSBACK;
+        }
         options
     }
 
-    /// The offline and card options from an options byte and a card number.
-    pub(super) fn read_options(options: u8, card: u64) -> Result<(bool, Option<u64>), u64> {
-        let reserved = options & !(OPTION_OFFLINE | OPTION_CARD);
+    /// The offline, card and structural options from an options byte and a card
+    /// number.
+    pub(super) fn read_options(
+        options: u8,
+        card: u64,
+    ) -> Result<(bool, Option<u64>, KeyOptions), u64> {
+        let known = OPTION_OFFLINE | OPTION_CARD | OPTION_AUDIT | OPTION_ANTIPASSBACK;
+        let reserved = options & !known;
         if reserved != 0 {
             return Err(u64::from(reserved));
         }
@@ -300,6 +316,13 @@ impl KeyImage {
         if !has_card && card != 0 {
             return Err(card);
         }
-        Ok((options & OPTION_OFFLINE != 0, has_card.then_some(card)))
+        let mut key_options = KeyOptions::empty();
+        key_options.set(KeyOptions::AUDIT, options & OPTION_AUDIT != 0);
+        key_options.set(KeyOptions::ANTIPASSBACK, options & OPTION_ANTIPASSBACK != 0);
+        Ok((
+            options & OPTION_OFFLINE != 0,
+            has_card.then_some(card),
+            key_options,
+        ))
     }
 }

@@ -31,7 +31,7 @@
 //! | 0 | 2 | magic: `AK` (0x41 0x4B) |
 //! | 2 | 1 | layout version: 1 |
 //! | 3 | 8 | holder id |
-//! | 11 | 1 | key options: bit 0 offline access, bit 1 bound to a card; bits 2–7 zero |
+//! | 11 | 1 | key options: bit 0 offline access, bit 1 bound to a card, bit 2 audit trail on the key, bit 3 anti-passback on the key; bits 4–7 zero |
 //! | 12 | 8 | card number, u64 (zero when bit 1 is clear) |
 //! | 20 | 8 | issued, i64 |
 //! | 28 | 8 | expiry, i64: from then on the key opens nothing until refreshed |
@@ -94,7 +94,10 @@
 //!    has them), as an encoder says when the wrong card is placed on it;
 //! 3. **re-edition required**: the structure must change, which only an encoder can
 //!    do — another layout version, a key option changed (offline access granted or
-//!    withdrawn, another card number), or the access data no longer fits a section;
+//!    withdrawn, another card number, the audit trail or anti-passback on the key
+//!    turned on or off: `key audit antipassback` in the policy), or the access data no
+//!    longer fits a section (more doors than its slots, a larger timetable, more
+//!    revocations);
 //! 4. **expired**: the expiry has passed (an updater can renew it);
 //! 5. **update required**: the access data changed (validity, doors, schedules and
 //!    calendars, revocations); any updater point rewrites it with
@@ -299,6 +302,7 @@ impl<'a> CardKeys<'a> {
             holder: expected.holder,
             offline: expected.offline,
             card: expected.card,
+            key_options: expected.key_options,
             issued,
             expiry,
             valid_from: expected.valid_from,

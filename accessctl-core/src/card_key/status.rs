@@ -45,6 +45,12 @@ pub enum ReeditionReason {
         /// Whether the user has it now.
         now: bool,
     },
+    /// The key options that shape the structure changed: the audit trail or
+    /// anti-passback on the key turned on or off.
+    KeyOptions {
+        /// The options the user has now.
+        now: crate::model::KeyOptions,
+    },
     /// The user's card number changed.
     Card {
         /// The user's card number now.
@@ -87,6 +93,22 @@ impl std::fmt::Display for ReeditionReason {
                 f.write_str("offline access withdrawn")
             }
             ReeditionReason::Card { .. } => f.write_str("the user's card number changed"),
+            ReeditionReason::KeyOptions { now } => {
+                let audit = if now.contains(crate::model::KeyOptions::AUDIT) {
+                    "on"
+                } else {
+                    "off"
+                };
+                let passback = if now.contains(crate::model::KeyOptions::ANTIPASSBACK) {
+                    "on"
+                } else {
+                    "off"
+                };
+                write!(
+                    f,
+                    "the key options changed (audit trail {audit}, anti-passback {passback})"
+                )
+            }
             ReeditionReason::Doors { needed, slots } => {
                 write!(f, "{needed} doors to carry, {slots} slots on the key")
             }
@@ -272,8 +294,8 @@ impl CardKeys<'_> {
         Ok(Judged::Current(Box::new(image), Box::new(expected)))
     }
 
-    /// The user whose holder id is `holder`.
-    fn user_with(&self, holder: HolderId) -> Option<UserId> {
+    /// The user whose holder id is `holder`, if the policy has them.
+    pub fn user_with(&self, holder: HolderId) -> Option<UserId> {
         (0..self.policy.users.len())
             .filter_map(|i| u32::try_from(i).ok().map(UserId))
             .find(|user| self.holder_id(*user) == holder)
@@ -293,6 +315,10 @@ fn reedition(
         }
     } else if image.card != expected.card {
         ReeditionReason::Card { now: expected.card }
+    } else if image.key_options != expected.key_options {
+        ReeditionReason::KeyOptions {
+            now: expected.key_options,
+        }
     } else if expected.doors.len() > usize::from(capacity.door_slots) {
         ReeditionReason::Doors {
             needed: expected.doors.len(),

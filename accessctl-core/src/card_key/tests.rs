@@ -286,6 +286,38 @@ fn structure_changes_require_a_reedition() {
             slots: 8
         })
     );
+    // Salto's key options: the audit trail and anti-passback on the key.
+    let audit = changed("card 42  offline", "card 42  offline  key audit");
+    assert_eq!(
+        status_in(&audit, &bytes, "ana", at),
+        reedition(ReeditionReason::KeyOptions {
+            now: crate::model::KeyOptions::AUDIT
+        })
+    );
+    let both = changed(
+        "card 42  offline",
+        "card 42  offline  key audit antipassback",
+    );
+    let (policy, compiled) = &both;
+    let keys = CardKeys::for_site(policy, compiled, "hq", &site_key()).unwrap();
+    let ana = user(policy, "ana");
+    let edited = keys.encode(ana, ISSUED, EXPIRY).unwrap();
+    assert_eq!(edited.key_options, crate::model::KeyOptions::all());
+    let edited_bytes = edited.to_bytes().unwrap();
+    assert_eq!(KeyImage::decode(&edited_bytes).unwrap(), edited);
+    assert_eq!(
+        status_in(&both, &edited_bytes, "ana", at),
+        KeyStatus::UpToDate
+    );
+    // Turned off again: a re-edition too, and an updater refuses it.
+    let status = status_in(&compile(BASE), &edited_bytes, "ana", at);
+    assert_eq!(
+        status,
+        reedition(ReeditionReason::KeyOptions {
+            now: crate::model::KeyOptions::empty()
+        })
+    );
+    assert_eq!(status.code(), "reedition_required");
     // Another layout version, authentic and Ana's.
     let mut other = bytes.clone();
     other[2] = 2;
@@ -621,6 +653,7 @@ fn key_image() -> impl Strategy<Value = KeyImage> {
                 holder,
                 offline,
                 card,
+                key_options: Default::default(),
                 issued: Timestamp(issued),
                 expiry: Timestamp(expiry),
                 valid_from,

@@ -139,7 +139,10 @@ impl Origins {
                 | UserClause::Pin(_)
                 | UserClause::Qr(_)
                 | UserClause::Mobile(_) => origin.credentials.push(clause.span),
-                UserClause::Email(_) | UserClause::Tags(_) | UserClause::CreatedBy(_) => {}
+                UserClause::Email(_)
+                | UserClause::Tags(_)
+                | UserClause::CreatedBy(_)
+                | UserClause::Key(_) => {}
             }
         }
         self.users.push(origin);

@@ -236,8 +236,9 @@ fn rank(clause: &UserClause) -> u8 {
         UserClause::Tags(_) => 9,
         UserClause::Schedule(_) => 10,
         UserClause::Allow { .. } => 11,
-        UserClause::Admin { .. } => 12,
-        UserClause::CreatedBy(_) => 13,
+        UserClause::Key(_) => 12,
+        UserClause::Admin { .. } => 13,
+        UserClause::CreatedBy(_) => 14,
     }
 }
 

@@ -93,6 +93,20 @@ impl From<ReaderMode> for ReaderModes {
 }
 
 bitflags! {
+    /// Options of a user's data-on-card key that shape its structure (Salto's key
+    /// options): changing one needs a re-edition by an encoder.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+    pub struct KeyOptions: u8 {
+        /// `key audit`: offline locks append their openings to the key, which the next
+        /// updater point uploads.
+        const AUDIT = 1 << 0;
+        /// `key antipassback`: the key carries its holder's last passage, which
+        /// offline locks check.
+        const ANTIPASSBACK = 1 << 1;
+    }
+}
+
+bitflags! {
     /// A set of weekdays, bit 0 for Monday.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
     pub struct Weekdays: u8 {
@@ -407,6 +421,9 @@ pub struct User {
     pub offline: bool,
     /// May open over the network.
     pub remote: bool,
+    /// Its data-on-card key's options (`key audit antipassback`).
+    #[serde(default)]
+    pub key_options: KeyOptions,
     /// What it presents.
     pub credentials: Vec<Credential>,
     /// Its own schedule on every door.

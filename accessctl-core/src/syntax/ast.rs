@@ -135,6 +135,25 @@ pub struct Word<K> {
     pub span: Span,
 }
 
+/// An option of a data-on-card key, after `key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum KeyOption {
+    /// `audit`: an audit trail on the key.
+    Audit,
+    /// `antipassback`: anti-passback on the key.
+    Antipassback,
+}
+
+impl KeyOption {
+    /// The option as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyOption::Audit => "audit",
+            KeyOption::Antipassback => "antipassback",
+        }
+    }
+}
+
 /// A marker clause that is a single keyword (`offline`, `remote`, …).
 pub type Flag = Span;
 
@@ -669,6 +688,9 @@ pub enum UserClause {
         /// The per-door exception.
         schedule: Option<Ident>,
     },
+    /// `key OPTION…`: options of the user's data-on-card key (`audit`,
+    /// `antipassback`), which shape its structure.
+    Key(Vec<Word<KeyOption>>),
     /// `admin RIGHT… [ip "…"]`: admin rights.
     Admin {
         /// The rights (or `all`).

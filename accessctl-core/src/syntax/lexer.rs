@@ -94,6 +94,7 @@ keywords! {
     Description = "description",
     Badge = "badge",
     Zone = "zone",
+    Key = "key",
 }
 
 impl Keyword {

@@ -510,3 +510,63 @@ fn zone_is_a_reserved_word_that_starts_an_item() {
         Some(Item::Zone(_))
     ));
 }
+
+// ---------------------------------------------------------------------------------
+// Key options
+
+use super::ast::{AccountClause, KeyOption, UserClause};
+
+fn key_clauses(text: &str) -> Vec<Vec<KeyOption>> {
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let mut out = Vec::new();
+    for item in &parsed.file.items {
+        let Item::Account(account) = &item.node else {
+            continue;
+        };
+        for clause in &account.body.entries {
+            let AccountClause::User(user) = &clause.node else {
+                continue;
+            };
+            for entry in user.body.iter().flat_map(|b| &b.entries) {
+                if let UserClause::Key(options) = &entry.node {
+                    out.push(options.iter().map(|o| o.kind).collect());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn key_options_parse_after_key() {
+    assert_eq!(
+        key_clauses("account a { user ana { key audit antipassback  tags x } user bob { key antipassback } }"),
+        [
+            vec![KeyOption::Audit, KeyOption::Antipassback],
+            vec![KeyOption::Antipassback]
+        ]
+    );
+}
+
+#[test]
+fn key_needs_an_option_and_is_reserved() {
+    for (text, found) in [
+        ("account a { user ana { key } }", "}"),
+        ("account a { user ana { key wiegand } }", "wiegand"),
+    ] {
+        let parsed = parse(FileId(0), text);
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| &text[e.primary.span.range()])
+            .collect();
+        assert_eq!(errors, [found], "{text}");
+        assert!(parsed.errors[0]
+            .message
+            .contains("`audit` or `antipassback` after `key`"));
+    }
+    let parsed = parse(FileId(0), "site hq { door key }");
+    let codes: Vec<_> = parsed.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(codes, ["E0106"]);
+}

@@ -22,7 +22,7 @@ use accessctl_core::syntax::ast::{
     TimeRange, Trivia, User, UserClause, Weekday, Word,
 };
 use accessctl_core::syntax::ast::{
-    Duration, FailMode, Passback, Tracking, Zone, ZoneClause, ZoneDoor,
+    Duration, FailMode, KeyOption, Passback, Tracking, Zone, ZoneClause, ZoneDoor,
 };
 use accessctl_core::Span;
 use proptest::collection::vec;
@@ -31,7 +31,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 /// The reserved words of `docs/language.md`.
-pub const RESERVED: [&str; 43] = [
+pub const RESERVED: [&str; 44] = [
+    "key",
     "site",
     "timezone",
     "keystore",
@@ -514,6 +515,12 @@ fn user_clause() -> impl Strategy<Value = UserClause> {
         (vec(right(), 1..4), option::of(string()))
             .prop_map(|(rights, ip)| UserClause::Admin { rights, ip }),
         ident().prop_map(UserClause::CreatedBy),
+        vec(
+            select(vec![KeyOption::Audit, KeyOption::Antipassback])
+                .prop_map(|kind| Word { kind, span: sp() }),
+            1..3
+        )
+        .prop_map(UserClause::Key),
     ]
 }
 

@@ -835,6 +835,7 @@ pub fn build(raw: &RawPolicy) -> Policy {
             active: u.active,
             offline: u.offline,
             remote: u.remote,
+            key_options: Default::default(),
             credentials: u
                 .credentials
                 .iter()

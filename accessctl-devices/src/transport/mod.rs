@@ -66,3 +66,23 @@ pub fn open(connection: &Connection) -> Result<Box<dyn Transport>, TransportErro
         }
     }
 }
+
+/// A boxed transport is a transport (so that a driver generic over its transport takes
+/// what [`open`] returns).
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        (**self).send(bytes)
+    }
+
+    fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, TransportError> {
+        (**self).receive(buf, timeout)
+    }
+
+    fn flush_input(&mut self) -> Result<(), TransportError> {
+        (**self).flush_input()
+    }
+}

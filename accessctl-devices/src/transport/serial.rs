@@ -174,3 +174,45 @@ impl Transport for SerialTransport {
             .map_err(|source| self.serial_error(source))
     }
 }
+
+/// The far end of a pseudo-terminal made by [`pseudo_terminal`]: kept open, so that
+/// its path stays usable by the programs that open it, one after another.
+#[cfg(unix)]
+pub struct PtyPeer {
+    _slave: serialport::TTYPort,
+    path: String,
+}
+
+#[cfg(unix)]
+impl std::fmt::Debug for PtyPeer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PtyPeer").field("path", &self.path).finish()
+    }
+}
+
+#[cfg(unix)]
+impl PtyPeer {
+    /// The path another program opens (`/dev/pts/N`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A pseudo-terminal pair: this side as a transport (named `pty:PATH`), and the far
+/// end a program opens as a serial port at [`PtyPeer::path`].
+#[cfg(unix)]
+pub fn pseudo_terminal(baud: u32) -> Result<(SerialTransport, PtyPeer), TransportError> {
+    let (master, slave) = serialport::TTYPort::pair().map_err(|source| TransportError::Serial {
+        connection: "pty".into(),
+        source,
+    })?;
+    let path = slave.name().unwrap_or_default();
+    let transport = SerialTransport::from_port(Box::new(master), format!("pty:{path}"), baud);
+    Ok((
+        transport,
+        PtyPeer {
+            _slave: slave,
+            path,
+        },
+    ))
+}

@@ -10,6 +10,7 @@
 //! `accessctl_devices::sim`.
 
 mod channel_key;
+mod encoder;
 mod lock;
 mod memory;
 mod reader;
@@ -87,6 +88,9 @@ pub enum SimError {
     /// The lock's persistent memory cannot be read or kept.
     #[error(transparent)]
     Memory(#[from] memory::MemoryError),
+    /// The simulated encoder's card cannot be made or kept.
+    #[error(transparent)]
+    Encoder(#[from] encoder::EncoderSimError),
     /// The demo's devices did not all come online.
     #[error("the demo's devices did not all come online (online: {online})")]
     NotOnline {
@@ -108,6 +112,7 @@ impl SimError {
             SimError::UnknownSite { .. } => "unknown_site",
             SimError::NotOnline { .. } => "not_online",
             SimError::Memory(_) => "lock_memory",
+            SimError::Encoder(error) => error.kind(),
         }
     }
 
@@ -129,6 +134,7 @@ pub fn run(args: &SimArgs, console: &mut Console<'_>) -> Result<Exit, CliError> 
     match &args.command {
         SimCommand::Lock(args) => lock::run(args, console),
         SimCommand::Reader(args) => reader::run(args, console),
+        SimCommand::Encoder(args) => encoder::run(args, console),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The `account` item and what an account holds: users and their clauses
-//! (credentials, validity, tags, schedule, `allow`, `admin` and `created_by`), sub-accounts (the one
+//! (credentials, validity, tags, schedule, `allow`, `key` options, `admin` and `created_by`), sub-accounts (the one
 //! recursive construct, refused deeper than [`MAX_SUBACCOUNT_DEPTH`]) and the
 //! `ceiling` on what the account may grant (an account's appointments are parsed by
 //! [`appointment`](super::appointment)).
@@ -7,13 +7,13 @@
 //! It must never judge whether a user's rights fit the ceiling: the validator does.
 
 use super::{PResult, Parser, MAX_SUBACCOUNT_DEPTH};
-use crate::syntax::ast::{Account, AccountClause, Ceiling, User, UserClause};
+use crate::syntax::ast::{Account, AccountClause, Ceiling, KeyOption, User, UserClause, Word};
 use crate::syntax::lexer::{Keyword, Kind};
 
 const ACCOUNT_CLAUSES: &str =
     "an account holds `user`, `subaccount`, `appointment` and `ceiling` clauses";
 const USER_CLAUSES: &str = "a user holds `email`, `card`, `pin`, `qr`, `mobile`, `remote`, \
-     `offline`, `inactive`, `valid`, `tags`, `schedule`, `allow`, `admin` and `created_by` clauses";
+     `offline`, `inactive`, `valid`, `tags`, `schedule`, `allow`, `key`, `admin` and `created_by` clauses";
 
 impl Parser<'_> {
     /// `account NAME ["Title"] { … }`, or `subaccount …` when `sub`.
@@ -132,6 +132,7 @@ impl Parser<'_> {
             Keyword::CreatedBy => self
                 .after_keyword(|p| p.name("an admin's user name after `created_by`"))
                 .map(UserClause::CreatedBy)?,
+            Keyword::Key => self.after_keyword(Self::key_options).map(UserClause::Key)?,
             _ => return Err(self.expected_clause("a user clause", USER_CLAUSES)),
         })
     }
@@ -171,6 +172,33 @@ impl Parser<'_> {
             None => None,
         };
         Ok(UserClause::Allow { targets, schedule })
+    }
+
+    /// `audit`, `antipassback`, one or both, after `key`.
+    fn key_options(&mut self) -> PResult<Vec<Word<KeyOption>>> {
+        let mut options = Vec::new();
+        loop {
+            let token = self.peek();
+            let kind = match (token.kind, self.slice(token)) {
+                (Kind::Name, "audit") => KeyOption::Audit,
+                (Kind::Name, "antipassback") => KeyOption::Antipassback,
+                _ => break,
+            };
+            self.bump();
+            options.push(Word {
+                kind,
+                span: self.token_span(token),
+            });
+        }
+        if options.is_empty() {
+            let failed = self.expected("`audit` or `antipassback` after `key`");
+            self.help_last(
+                "a key option is `audit` (an audit trail on the key) or `antipassback`: \
+                 write `key audit antipassback`",
+            );
+            return Err(failed);
+        }
+        Ok(options)
     }
 
     /// `admin RIGHT… [ip "ADDRESS"]`

@@ -12,8 +12,10 @@
 
 use super::once::{keyword_span, Once};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{self, AccountId, Admin, Credential, Grant, Policy, UserId, Validity};
-use crate::syntax::ast::{self, Entry, Ident, UserClause};
+use crate::model::{
+    self, AccountId, Admin, Credential, Grant, KeyOptions, Policy, UserId, Validity,
+};
+use crate::syntax::ast::{self, Entry, Ident, KeyOption, UserClause};
 use crate::validate::names::Names;
 use crate::validate::{resolve, values};
 
@@ -127,6 +129,7 @@ fn user(
         active: true,
         offline: false,
         remote: false,
+        key_options: KeyOptions::empty(),
         credentials: Vec::new(),
         schedule: None,
         grants: Vec::new(),
@@ -204,6 +207,16 @@ fn clause(
                 .collect(),
             schedule: schedule.as_ref().and_then(|s| names.schedule(s, diags)),
         }),
+        UserClause::Key(options) => {
+            if once.first("key", at, diags) {
+                for option in options {
+                    user.key_options |= match option.kind {
+                        KeyOption::Audit => KeyOptions::AUDIT,
+                        KeyOption::Antipassback => KeyOptions::ANTIPASSBACK,
+                    };
+                }
+            }
+        }
         UserClause::Admin { rights, ip } => {
             if once.first("admin", at, diags) {
                 user.admin = Some(Admin {
