@@ -34,4 +34,5 @@ mod policy_tests;
 mod queries;
 mod robustness;
 mod sim;
+mod sim_encoder;
 mod sports_centre;
