@@ -39,6 +39,7 @@ mod queries;
 mod review;
 mod robustness;
 mod sim;
+mod sim_encoder;
 mod sports_centre;
 mod user_edit;
 mod users;

@@ -180,7 +180,7 @@ pub struct SimEncoderArgs {
     /// The card's UID, in hexadecimal: 4 bytes for a Classic, 7 for an NTAG. Default:
     /// `DEADBEEF`, `04513A126B9080`.
     #[arg(long, value_name = "HEX", value_parser = parse_uid)]
-    pub uid: Option<Vec<u8>>,
+    pub uid: Option<CardUid>,
     /// Keep the card's memory in this file: read at start when it exists (then
     /// --card and --uid must agree with it or be left out), written after each change.
     #[arg(long, value_name = "FILE")]
@@ -200,8 +200,12 @@ pub struct SimEncoderArgs {
     pub format: FormatArgs,
 }
 
+/// A card UID given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardUid(pub Vec<u8>);
+
 /// A card UID in hexadecimal (4 or 7 bytes; spaces and colons allowed).
-pub fn parse_uid(text: &str) -> Result<Vec<u8>, String> {
+pub fn parse_uid(text: &str) -> Result<CardUid, String> {
     let digits: String = text.chars().filter(|c| !matches!(c, ' ' | ':')).collect();
     if !digits.len().is_multiple_of(2) || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("`{text}` is not hexadecimal bytes"));
@@ -213,7 +217,7 @@ pub fn parse_uid(text: &str) -> Result<Vec<u8>, String> {
     if !matches!(bytes.len(), 4 | 7) {
         return Err(format!("a UID has 4 or 7 bytes, not {}", bytes.len()));
     }
-    Ok(bytes)
+    Ok(CardUid(bytes))
 }
 
 /// `accessctl demo [SITE]`

@@ -119,7 +119,7 @@ fn load_card(args: &SimEncoderArgs) -> Result<SimCard, EncoderSimError> {
                         source,
                     })?;
                 let type_differs = args.card.is_some_and(|t| t != card.card_type());
-                let uid_differs = args.uid.as_deref().is_some_and(|uid| uid != card.uid());
+                let uid_differs = args.uid.as_ref().is_some_and(|uid| uid.0 != card.uid());
                 if type_differs || uid_differs {
                     return Err(EncoderSimError::Mismatch {
                         path: display(path),
@@ -127,7 +127,7 @@ fn load_card(args: &SimEncoderArgs) -> Result<SimCard, EncoderSimError> {
                         asked: format!(
                             "{} UID {}",
                             args.card.unwrap_or(card.card_type()),
-                            hex(args.uid.as_deref().unwrap_or(card.uid()))
+                            hex(args.uid.as_ref().map_or(card.uid(), |uid| uid.0.as_slice()))
                         ),
                     });
                 }
@@ -142,7 +142,10 @@ fn load_card(args: &SimEncoderArgs) -> Result<SimCard, EncoderSimError> {
             }
         }
     }
-    let uid = args.uid.clone().unwrap_or_else(|| default_uid(card_type));
+    let uid = args
+        .uid
+        .as_ref()
+        .map_or_else(|| default_uid(card_type), |uid| uid.0.clone());
     Ok(SimCard::blank(card_type, &uid)?)
 }
 
