@@ -207,70 +207,49 @@ pub trait CardIo {
     fn release(&mut self) -> Result<(), CardIoError>;
 }
 
-impl<T: CardIo + ?Sized> CardIo for &mut T {
-    fn detect(&mut self) -> Result<Option<CardInField>, CardIoError> {
-        (**self).detect()
-    }
+/// `CardIo` for a pointer to a `CardIo`: every call passed through.
+macro_rules! forward_card_io {
+    ($pointer:ty) => {
+        impl<T: CardIo + ?Sized> CardIo for $pointer {
+            fn detect(&mut self) -> Result<Option<CardInField>, CardIoError> {
+                (**self).detect()
+            }
 
-    fn authenticate(&mut self, block: u8, slot: KeySlot, key: [u8; 6]) -> Result<(), CardIoError> {
-        (**self).authenticate(block, slot, key)
-    }
+            fn authenticate(
+                &mut self,
+                block: u8,
+                slot: KeySlot,
+                key: [u8; 6],
+            ) -> Result<(), CardIoError> {
+                (**self).authenticate(block, slot, key)
+            }
 
-    fn read_block(&mut self, block: u8) -> Result<[u8; 16], CardIoError> {
-        (**self).read_block(block)
-    }
+            fn read_block(&mut self, block: u8) -> Result<[u8; 16], CardIoError> {
+                (**self).read_block(block)
+            }
 
-    fn write_block(&mut self, block: u8, data: [u8; 16]) -> Result<(), CardIoError> {
-        (**self).write_block(block, data)
-    }
+            fn write_block(&mut self, block: u8, data: [u8; 16]) -> Result<(), CardIoError> {
+                (**self).write_block(block, data)
+            }
 
-    fn read_pages(&mut self, page: u8) -> Result<[u8; 16], CardIoError> {
-        (**self).read_pages(page)
-    }
+            fn read_pages(&mut self, page: u8) -> Result<[u8; 16], CardIoError> {
+                (**self).read_pages(page)
+            }
 
-    fn write_page(&mut self, page: u8, data: [u8; 4]) -> Result<(), CardIoError> {
-        (**self).write_page(page, data)
-    }
+            fn write_page(&mut self, page: u8, data: [u8; 4]) -> Result<(), CardIoError> {
+                (**self).write_page(page, data)
+            }
 
-    fn password_auth(&mut self, password: [u8; 4]) -> Result<[u8; 2], CardIoError> {
-        (**self).password_auth(password)
-    }
+            fn password_auth(&mut self, password: [u8; 4]) -> Result<[u8; 2], CardIoError> {
+                (**self).password_auth(password)
+            }
 
-    fn release(&mut self) -> Result<(), CardIoError> {
-        (**self).release()
-    }
+            fn release(&mut self) -> Result<(), CardIoError> {
+                (**self).release()
+            }
+        }
+    };
 }
 
-impl<T: CardIo + ?Sized> CardIo for Box<T> {
-    fn detect(&mut self) -> Result<Option<CardInField>, CardIoError> {
-        (**self).detect()
-    }
-
-    fn authenticate(&mut self, block: u8, slot: KeySlot, key: [u8; 6]) -> Result<(), CardIoError> {
-        (**self).authenticate(block, slot, key)
-    }
-
-    fn read_block(&mut self, block: u8) -> Result<[u8; 16], CardIoError> {
-        (**self).read_block(block)
-    }
-
-    fn write_block(&mut self, block: u8, data: [u8; 16]) -> Result<(), CardIoError> {
-        (**self).write_block(block, data)
-    }
-
-    fn read_pages(&mut self, page: u8) -> Result<[u8; 16], CardIoError> {
-        (**self).read_pages(page)
-    }
-
-    fn write_page(&mut self, page: u8, data: [u8; 4]) -> Result<(), CardIoError> {
-        (**self).write_page(page, data)
-    }
-
-    fn password_auth(&mut self, password: [u8; 4]) -> Result<[u8; 2], CardIoError> {
-        (**self).password_auth(password)
-    }
-
-    fn release(&mut self) -> Result<(), CardIoError> {
-        (**self).release()
-    }
-}
+forward_card_io!(&mut T);
+forward_card_io!(Box<T>);
